@@ -1,0 +1,164 @@
+package dev.capstan.workflow.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.capstan.workflow.error.LoadResult;
+import dev.capstan.workflow.error.Problem;
+import dev.capstan.workflow.graph.NodeTypeRegistry;
+import dev.capstan.workflow.model.EdgeMode;
+import dev.capstan.workflow.model.InterruptKind;
+import dev.capstan.workflow.model.NodeKind;
+import dev.capstan.workflow.model.RetryPolicy;
+import dev.capstan.workflow.model.WorkflowDefinition;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class OsopLoaderTest {
+
+    private final OsopLoader loader = new OsopLoader(NodeTypeRegistry.of(java.util.Set.of()));
+
+    static Stream<String> examples() {
+        return Fixtures.list("osop", ".*\\.osop(\\.yaml)?").stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("examples")
+    void everyOsopExampleLoads(String file) {
+        LoadResult<WorkflowDefinition> r = loader.load(Fixtures.read("osop/" + file));
+        assertThat(r.errors()).as(file).isEmpty();
+        WorkflowDefinition def = r.orThrow();
+        assertThat(def.nodes()).allSatisfy(n -> assertThat(n.typeId()).startsWith("osop."));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("examples")
+    void anUnknownNodeTypeIsRejectedWithPointerLineAndColumn(String file) {
+        String yaml = Fixtures.read("osop/" + file);
+        String broken = yaml.replaceFirst("(\\n\\s*(- )?type:\\s*)\"?[a-z]+\"?", "$1robot");
+        LoadResult<WorkflowDefinition> r = loader.load(broken);
+        assertThat(r.isLoaded()).isFalse();
+        assertThat(r.errors()).anySatisfy(p -> {
+            assertThat(p.code()).isEqualTo("osop.node_type");
+            assertThat(p.pointer()).matches("/nodes/\\d+/type");
+            assertThat(p.line()).isGreaterThan(1);
+            assertThat(p.column()).isGreaterThan(1);
+            assertThat(p.message()).contains("robot");
+        });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("examples")
+    void anEdgeToAMissingNodeIsRejectedWithItsPointer(String file) {
+        String yaml = Fixtures.read("osop/" + file);
+        String broken = yaml.replaceFirst("(\\n\\s*-?\\s*to:\\s*)\"?[A-Za-z0-9_\\-]+\"?", "$1ghost_node");
+        LoadResult<WorkflowDefinition> r = loader.load(broken);
+        assertThat(r.isLoaded()).isFalse();
+        assertThat(r.errors()).anySatisfy(p -> {
+            assertThat(p.code()).isEqualTo("graph.missing_node");
+            assertThat(p.pointer()).startsWith("/edges/");
+            assertThat(p.message()).contains("ghost_node");
+            assertThat(p.line()).isGreaterThan(1);
+        });
+    }
+
+    @Test
+    void theSeedWorkflowMapsApprovalGateConditionsAndTheFallbackLoop() {
+        WorkflowDefinition def = loader.load(Fixtures.read("osop/run-api-workflow.osop.yaml")).orThrow();
+        assertThat(def.node("human_approve").kind()).isEqualTo(NodeKind.INTERRUPT);
+        assertThat(def.node("human_approve").interrupt().kind()).isEqualTo(InterruptKind.APPROVAL);
+        assertThat(def.node("human_approve").security().approvalGate()).isTrue();
+        assertThat(def.edges()).filteredOn(e -> e.mode() == EdgeMode.CONDITIONAL)
+                .extracting(e -> e.condition().source())
+                .containsExactly("preflight_check.risk_score > 30", "preflight_check.risk_score <= 30");
+        var fallback = def.edges().stream().filter(e -> e.mode() == EdgeMode.FALLBACK).findFirst().orElseThrow();
+        assertThat(def.graph().isLoopEdge(fallback)).isTrue();
+        assertThat(def.graph().loopBody(fallback)).contains("select_workflow", "preflight_check", "execute");
+    }
+
+    @Test
+    void switchEdgesExpandIntoOneEdgePerCaseAndADefault() {
+        WorkflowDefinition def = loader.load(Fixtures.read("osop/switch-intent-routing.osop")).orThrow();
+        assertThat(def.edges()).filteredOn(e -> e.mode() == EdgeMode.SWITCH)
+                .extracting(e -> e.to())
+                .containsExactly("billing_handler", "tech_handler", "sales_handler", "fallback_handler");
+    }
+
+    @Test
+    void bareIdentifiersInConditionsLoadWithAWarningNotAnError() {
+        LoadResult<WorkflowDefinition> r = loader.load(Fixtures.read("osop/sop-01-create-forum-post.osop.yaml"));
+        assertThat(r.isLoaded()).isTrue();
+        assertThat(r.warnings()).extracting(Problem::code).contains("expression.free_identifier");
+    }
+
+    @Test
+    void aCelSyntaxErrorIsRejectedWithTheConditionsLocation() {
+        String yaml = """
+                osop_version: "1.0"
+                id: w
+                name: W
+                nodes:
+                  - id: a
+                    type: api
+                  - id: b
+                    type: cli
+                edges:
+                  - from: a
+                    to: b
+                    mode: conditional
+                    when: "a.x >> 3"
+                """;
+        LoadResult<WorkflowDefinition> r = loader.load(yaml);
+        assertThat(r.errors()).anySatisfy(p -> {
+            assertThat(p.code()).isEqualTo("expression.compile");
+            assertThat(p.pointer()).isEqualTo("/edges/0/when");
+            assertThat(p.line()).isEqualTo(13);
+            assertThat(p.message()).contains("column");
+        });
+    }
+
+    @Test
+    void aSequentialCycleIsRejectedButALoopEdgeIsAccepted() {
+        String cyclic = """
+                osop_version: "1.0"
+                id: w
+                name: W
+                nodes: [{id: a, type: api}, {id: b, type: api}]
+                edges: [{from: a, to: b}, {from: b, to: a}]
+                """;
+        assertThat(loader.load(cyclic).errors()).extracting(Problem::code).containsExactly("graph.unbounded_cycle");
+        String loop = cyclic.replace("{from: b, to: a}", "{from: b, to: a, mode: loop, when: 'b.again == true'}");
+        assertThat(loader.load(loop).errors()).isEmpty();
+    }
+
+    @Test
+    void retryPolicyAndTimeoutAreConvertedToMilliseconds() {
+        String yaml = """
+                osop_version: "1.0"
+                id: w
+                name: W
+                nodes:
+                  - id: a
+                    type: api
+                    timeout_sec: 30
+                    retry_policy: {max_retries: 3, strategy: exponential_backoff, backoff_sec: 2}
+                edges: []
+                """;
+        WorkflowDefinition def = loader.load(yaml).orThrow();
+        assertThat(def.node("a").timeoutMs()).isEqualTo(30_000L);
+        assertThat(def.node("a").retry().maxRetries()).isEqualTo(3);
+        assertThat(def.node("a").retry().backoff()).isEqualTo(RetryPolicy.Backoff.EXPONENTIAL);
+        assertThat(def.node("a").retry().delayBeforeRetry(1)).isEqualTo(2_000L);
+        assertThat(def.node("a").retry().delayBeforeRetry(3)).isEqualTo(8_000L);
+    }
+
+    @Test
+    void invalidYamlIsReportedWithLineAndColumn() {
+        LoadResult<WorkflowDefinition> r = loader.load("osop_version: \"1.0\"\nid: w\nnodes: [a, b\nedges: []\n");
+        assertThat(r.errors()).singleElement().satisfies(p -> {
+            assertThat(p.code()).isEqualTo("parse.syntax");
+            assertThat(p.line()).isGreaterThan(1);
+        });
+    }
+}
