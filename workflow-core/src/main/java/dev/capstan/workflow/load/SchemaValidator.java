@@ -50,6 +50,16 @@ public final class SchemaValidator {
         return messages;
     }
 
+    /** Validates a value against a bundled schema by URI (a fragment such as {@code #/$defs/x} is allowed). */
+    public static List<String> validateAgainstId(String schemaUri, Object value) {
+        tools.jackson.databind.json.JsonMapper mapper = tools.jackson.databind.json.JsonMapper.builder().build();
+        List<String> messages = new ArrayList<>();
+        for (Error e : REGISTRY.getSchema(SchemaLocation.of(schemaUri)).validate(mapper.valueToTree(value))) {
+            messages.add(pointerOf(e.getInstanceLocation()) + " " + e.getMessage());
+        }
+        return messages;
+    }
+
     /** Every schema problem in the document, located; duplicates (same pointer and message) removed. */
     static List<Problem> validate(String schemaId, JsonDocument doc, String codePrefix, Problem.Severity severity) {
         Schema schema = schema(schemaId);

@@ -1,0 +1,879 @@
+package dev.capstan.workflow.engine;
+
+import dev.capstan.workflow.cost.Budget;
+import dev.capstan.workflow.cost.CostTotals;
+import dev.capstan.workflow.error.ErrorInfo;
+import dev.capstan.workflow.event.EventTypes;
+import dev.capstan.workflow.event.RunEvent;
+import dev.capstan.workflow.expr.EvalResult;
+import dev.capstan.workflow.expr.ExpressionEnvironment;
+import dev.capstan.workflow.expr.Interpolator;
+import dev.capstan.workflow.load.SchemaValidator;
+import dev.capstan.workflow.model.Edge;
+import dev.capstan.workflow.model.EdgeMode;
+import dev.capstan.workflow.model.InterruptKind;
+import dev.capstan.workflow.model.InterruptSpec;
+import dev.capstan.workflow.model.JoinRule;
+import dev.capstan.workflow.model.Node;
+import dev.capstan.workflow.model.NodeKind;
+import dev.capstan.workflow.model.PortValue;
+import dev.capstan.workflow.model.ResumeSchemas;
+import dev.capstan.workflow.model.RunStatus;
+import dev.capstan.workflow.model.Values;
+import dev.capstan.workflow.model.Variable;
+import dev.capstan.workflow.model.WorkflowDefinition;
+import dev.capstan.workflow.state.NodeState;
+import dev.capstan.workflow.state.NodeStatus;
+import dev.capstan.workflow.state.OpenInterrupt;
+import dev.capstan.workflow.state.RunOptions;
+import dev.capstan.workflow.state.RunState;
+import dev.capstan.workflow.state.RunStateBuilder;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The decider: {@code decide(definition, state, input)} returns the events to append and the commands to run.
+ * Pure: time comes from the injected {@link Clock}, ids from the {@link IdSource}, recorded outcomes (replay)
+ * from the {@link ReplaySource}; no I/O. Every state change goes through {@link RunStateBuilder#apply}, so the
+ * returned state always equals the fold of the log plus the returned events.
+ */
+public final class Engine {
+
+    private final Clock clock;
+    private final IdSource ids;
+    private final ReplaySource replay;
+    private final long expressionCostLimit;
+
+    public Engine(Clock clock, IdSource ids) {
+        this(clock, ids, ReplaySource.NONE, ExpressionEnvironment.DEFAULT_COST_LIMIT);
+    }
+
+    public Engine(Clock clock, IdSource ids, ReplaySource replay, long expressionCostLimit) {
+        this.clock = Objects.requireNonNull(clock);
+        this.ids = Objects.requireNonNull(ids);
+        this.replay = replay == null ? ReplaySource.NONE : replay;
+        this.expressionCostLimit = expressionCostLimit;
+    }
+
+    /** Convenience for one-off calls. */
+    public static Decision decide(WorkflowDefinition def, RunState state, RunInput input, Clock clock, IdSource ids) {
+        return new Engine(clock, ids).decide(def, state, input);
+    }
+
+    public Decision decide(WorkflowDefinition def, RunState state, RunInput input) {
+        Step step = new Step(def, state);
+        Rejection rejection;
+        if (input instanceof RunInput.Start s) {
+            rejection = step.start(s);
+        } else if (input instanceof RunInput.NodeCompleted c) {
+            rejection = step.nodeCompleted(c);
+        } else if (input instanceof RunInput.NodeFailed f) {
+            rejection = step.nodeFailed(f);
+        } else if (input instanceof RunInput.TimerFired t) {
+            rejection = step.timerFired(t);
+        } else if (input instanceof RunInput.InterruptResolved r) {
+            rejection = step.interruptResolved(r);
+        } else if (input instanceof RunInput.Cancel c) {
+            rejection = step.cancel(c);
+        } else if (input instanceof RunInput.Pause p) {
+            rejection = step.pause(p);
+        } else if (input instanceof RunInput.Resume r) {
+            rejection = step.resume(r);
+        } else {
+            throw new IllegalArgumentException("unknown input " + input);
+        }
+        if (rejection != null) {
+            return new Decision(List.of(), List.of(), state, rejection);
+        }
+        return new Decision(step.events, step.commands, step.b.build(), null);
+    }
+
+    /** One decision in progress. */
+    private final class Step {
+        final WorkflowDefinition def;
+        final RunStateBuilder b;
+        final List<RunEvent> events = new ArrayList<>();
+        final List<Command> commands = new ArrayList<>();
+        final Instant now = clock.instant();
+
+        Step(WorkflowDefinition def, RunState state) {
+            this.def = def;
+            this.b = new RunStateBuilder(state);
+        }
+
+        void emit(String type, String nodeId, Map<String, Object> payload) {
+            RunEvent e = new RunEvent(ids.nextId(), b.runId(), b.nextSequence(), type, now, nodeId, payload);
+            b.apply(e);
+            events.add(e);
+        }
+
+        boolean terminal() {
+            return b.status().isTerminal();
+        }
+
+        // ---------------------------------------------------------------- inputs
+
+        Rejection start(RunInput.Start s) {
+            if (b.nextSequence() > 0) {
+                return Rejection.of("run_already_started", "The run has already started.");
+            }
+            Map<String, Object> variables = new LinkedHashMap<>();
+            List<String> missing = new ArrayList<>();
+            for (Variable v : def.variables()) {
+                if (s.inputs().containsKey(v.name())) {
+                    variables.put(v.name(), s.inputs().get(v.name()));
+                } else if (v.defaultValue() != null) {
+                    variables.put(v.name(), v.defaultValue());
+                } else if (v.required()) {
+                    missing.add(v.name());
+                }
+            }
+            if (!missing.isEmpty()) {
+                return new Rejection("validation_error", "Required workflow variables have no value.",
+                        missing.stream().map(m -> "variable '" + m + "' is required").toList());
+            }
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("workflowId", def.id());
+            p.put("inputs", s.inputs());
+            p.put("variables", variables);
+            p.put("options", s.options().toMap());
+            emit(EventTypes.RUN_STARTED, null, p);
+            Long timeout = runTimeoutMs();
+            if (timeout != null) {
+                // One millisecond past the limit, so the observed duration is strictly greater than it.
+                commands.add(new Command.ScheduleTimer(b.runId(), timerId(TimerKind.RUN_TIMEOUT, "", 0),
+                        TimerKind.RUN_TIMEOUT, null, 0, b.startedAt().plusMillis(timeout + 1)));
+            }
+            advance();
+            return null;
+        }
+
+        Rejection nodeCompleted(RunInput.NodeCompleted c) {
+            Rejection r = checkCurrentAttempt(c.nodeId(), c.attempt());
+            if (r != null) {
+                return r;
+            }
+            NodeState n = b.node(c.nodeId());
+            for (Map.Entry<String, Object> v : c.variables().entrySet()) {
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("name", v.getKey());
+                p.put("previous", b.variables().get(v.getKey()));
+                p.put("next", v.getValue());
+                p.put("nodeId", c.nodeId());
+                emit(EventTypes.VARIABLE_CHANGED, c.nodeId(), p);
+            }
+            complete(c.nodeId(), c.outputs(), c.cost(), n);
+            return null;
+        }
+
+        Rejection nodeFailed(RunInput.NodeFailed f) {
+            Rejection r = checkCurrentAttempt(f.nodeId(), f.attempt());
+            if (r != null) {
+                return r;
+            }
+            fail(f.nodeId(), f.error(), f.cost());
+            return null;
+        }
+
+        Rejection timerFired(RunInput.TimerFired t) {
+            if (terminal()) {
+                return Rejection.of("stale_timer", "The run has ended.");
+            }
+            switch (t.kind()) {
+                case RUN_TIMEOUT -> {
+                    Long limit = runTimeoutMs();
+                    long observed = Duration.between(b.startedAt(), now).toMillis();
+                    Map<String, Object> p = new LinkedHashMap<>();
+                    p.put("kind", "run-duration");
+                    p.put("limit", limit == null ? 0 : limit);
+                    p.put("observed", Math.max(observed, limit == null ? 0 : limit + 1));
+                    emit(EventTypes.CAP_BREACHED, null, p);
+                    failRun(new ErrorInfo(ErrorInfo.RUN_TIMEOUT, "The run exceeded its timeout of " + limit + " ms.",
+                            Map.of("limitMs", limit == null ? 0 : limit), false), null);
+                }
+                case NODE_TIMEOUT -> {
+                    NodeState n = b.node(t.nodeId());
+                    if (n.status() != NodeStatus.RUNNING || n.attempt() != t.attempt()) {
+                        return Rejection.of("stale_timer", "The attempt is no longer running.");
+                    }
+                    commands.add(new Command.CancelNode(b.runId(), t.nodeId(), t.attempt(), "node_timeout"));
+                    Node node = def.node(t.nodeId());
+                    fail(t.nodeId(), ErrorInfo.retryable(ErrorInfo.NODE_TIMEOUT, "Node '" + t.nodeId()
+                            + "' did not finish within " + node.timeoutMs() + " ms."), null);
+                }
+                case RETRY -> {
+                    NodeState n = b.node(t.nodeId());
+                    if (n.status() != NodeStatus.RETRY_WAIT || n.attempt() + 1 != t.attempt()) {
+                        return Rejection.of("stale_timer", "No retry is waiting for this attempt.");
+                    }
+                    if (b.status() != RunStatus.PAUSED) {
+                        activate(def.node(t.nodeId()));
+                    }
+                }
+                case DELAY -> {
+                    NodeState n = b.node(t.nodeId());
+                    if (n.status() != NodeStatus.RUNNING || n.attempt() != t.attempt()) {
+                        return Rejection.of("stale_timer", "The delay is no longer running.");
+                    }
+                    complete(t.nodeId(), Map.of("delayedUntil", now.toString()), null, n);
+                }
+                case INTERRUPT_TIMEOUT -> {
+                    OpenInterrupt open = b.interrupts().get(t.nodeId());
+                    if (open == null || b.node(t.nodeId()).interrupts() != t.attempt()) {
+                        return Rejection.of("stale_timer", "The interrupt is no longer open.");
+                    }
+                    fail(t.nodeId(), ErrorInfo.of("interrupt_timeout", "Nobody resolved the " + open.kind().wireName()
+                            + " interrupt on node '" + t.nodeId() + "' in time."), null);
+                }
+                default -> throw new IllegalStateException("unhandled timer " + t.kind());
+            }
+            return null;
+        }
+
+        Rejection interruptResolved(RunInput.InterruptResolved r) {
+            if (terminal()) {
+                return Rejection.of("run_terminal", "The run has ended.");
+            }
+            OpenInterrupt open = b.interrupts().get(r.nodeId());
+            if (open == null) {
+                NodeState n = b.node(r.nodeId());
+                if (def.node(r.nodeId()) != null && n.interrupts() > 0) {
+                    return Rejection.of("interrupt_already_resolved", "The interrupt on node '" + r.nodeId()
+                            + "' was already resolved.");
+                }
+                return Rejection.of("interrupt_not_found", "Node '" + r.nodeId() + "' has no open interrupt.");
+            }
+            Map<String, Object> schema = open.resumeSchema().isEmpty() ? ResumeSchemas.forKind(open.kind())
+                    : open.resumeSchema();
+            if (!schema.isEmpty()) {
+                List<String> errors = SchemaValidator.validateAgainst(schema, r.resumeValue());
+                if (!errors.isEmpty()) {
+                    return new Rejection("validation_error", "The resume value does not match the interrupt's resume schema.",
+                            errors);
+                }
+            }
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("runId", b.runId());
+            p.put("nodeId", r.nodeId());
+            p.put("interruptId", open.interruptId());
+            p.put("kind", open.kind().wireName());
+            p.put("resumeValue", r.resumeValue());
+            p.put("resolvedAt", now.toString());
+            if (r.resolvedBy() != null) {
+                p.put("resolvedBy", r.resolvedBy());
+            }
+            emit(EventTypes.INTERRUPT_RESOLVED, r.nodeId(), p);
+            Map<String, Object> resumed = new LinkedHashMap<>();
+            resumed.put("nodeId", r.nodeId());
+            resumed.put("interruptId", open.interruptId());
+            resumed.put("resumeValue", r.resumeValue());
+            emit(EventTypes.NODE_RESUMED, r.nodeId(), resumed);
+
+            Node node = def.node(r.nodeId());
+            if (open.kind() == InterruptKind.APPROVAL) {
+                String action = String.valueOf(Values.asMap(r.resumeValue()).get("action"));
+                switch (action) {
+                    case "accept", "edit-accept" -> {
+                        if (open.beforeDispatch()) {
+                            dispatch(node);
+                            advance();
+                        } else {
+                            complete(r.nodeId(), Values.asMap(r.resumeValue()), null, b.node(r.nodeId()));
+                        }
+                    }
+                    case "reject" -> fail(r.nodeId(), ErrorInfo.of(ErrorInfo.APPROVAL_REJECTED, "The approval on node '"
+                            + r.nodeId() + "' was rejected."), null);
+                    default -> requestInterrupt(node, open.beforeDispatch()); // refine / ask: ask again
+                }
+            } else {
+                Object v = r.resumeValue();
+                complete(r.nodeId(), v instanceof Map<?, ?> ? Values.asMap(v) : Map.of("value", v), null,
+                        b.node(r.nodeId()));
+            }
+            return null;
+        }
+
+        Rejection cancel(RunInput.Cancel c) {
+            if (terminal()) {
+                return Rejection.of("run_terminal", "The run has already ended (" + b.status().wireName() + ").");
+            }
+            cancelActiveNodes("run-cancelled", false);
+            Map<String, Object> p = new LinkedHashMap<>();
+            if (c.reason() != null) {
+                p.put("reason", c.reason());
+            }
+            if (c.cancelledBy() != null) {
+                p.put("cancelledBy", c.cancelledBy());
+            }
+            p.put("durationMs", durationMs());
+            emit(EventTypes.RUN_CANCELLED, null, p);
+            commands.add(new Command.CancelRun(b.runId(), c.reason()));
+            return null;
+        }
+
+        Rejection pause(RunInput.Pause p) {
+            RunStatus s = b.status();
+            if (s != RunStatus.RUNNING && !s.isWaiting()) {
+                return new Rejection("invalid_state", "Only a running or waiting run can be paused.",
+                        List.of("runStatus=" + s.wireName()));
+            }
+            Map<String, Object> payload = new LinkedHashMap<>();
+            if (p.reason() != null) {
+                payload.put("reason", p.reason());
+            }
+            payload.put("drainPolicy", p.drainPolicy().wireName());
+            payload.put("pausedAt", now.toString());
+            emit(EventTypes.RUN_PAUSED, null, payload);
+            if (p.drainPolicy() == DrainPolicy.IMMEDIATE) {
+                for (NodeState n : List.copyOf(b.nodes().values())) {
+                    if (n.status() == NodeStatus.RUNNING && def.node(n.nodeId()).kind() == NodeKind.TASK) {
+                        Map<String, Object> c = new LinkedHashMap<>();
+                        c.put("nodeId", n.nodeId());
+                        c.put("reason", "run-paused");
+                        c.put("requeue", true);
+                        emit(EventTypes.NODE_CANCELLED, n.nodeId(), c);
+                        commands.add(new Command.CancelNode(b.runId(), n.nodeId(), n.attempt(), "run-paused"));
+                    }
+                }
+            }
+            return null;
+        }
+
+        Rejection resume(RunInput.Resume r) {
+            if (b.status() != RunStatus.PAUSED) {
+                return new Rejection("invalid_state", "Only a paused run can be resumed.",
+                        List.of("runStatus=" + b.status().wireName()));
+            }
+            Map<String, Object> p = new LinkedHashMap<>();
+            if (r.reason() != null) {
+                p.put("reason", r.reason());
+            }
+            p.put("resumedAt", now.toString());
+            emit(EventTypes.RUN_RESUMED, null, p);
+            for (String id : def.graph().topologicalOrder()) {
+                NodeState n = b.node(id);
+                if (n.status() == NodeStatus.RETRY_WAIT && !terminal()) {
+                    if (n.retryAt() == null || !n.retryAt().isAfter(now)) {
+                        activate(def.node(id));
+                    } else {
+                        commands.add(new Command.ScheduleTimer(b.runId(), timerId(TimerKind.RETRY, id, n.attempt() + 1),
+                                TimerKind.RETRY, id, n.attempt() + 1, n.retryAt()));
+                    }
+                }
+            }
+            advance();
+            return null;
+        }
+
+        // ---------------------------------------------------------------- node outcomes
+
+        Rejection checkCurrentAttempt(String nodeId, int attempt) {
+            if (terminal()) {
+                return Rejection.of("run_terminal", "The run has ended.");
+            }
+            if (def.node(nodeId) == null) {
+                return Rejection.of("validation_error", "The workflow has no node '" + nodeId + "'.");
+            }
+            NodeState n = b.node(nodeId);
+            if (n.status() != NodeStatus.RUNNING || n.attempt() != attempt) {
+                return Rejection.of("stale_attempt", "Attempt " + attempt + " of node '" + nodeId
+                        + "' is not the running attempt; the report is ignored.");
+            }
+            return null;
+        }
+
+        void complete(String nodeId, Map<String, Object> outputs, CostTotals cost, NodeState n) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("nodeId", nodeId);
+            p.put("outputs", outputs);
+            p.put("durationMs", n.startedAt() == null ? 0 : Math.max(0, Duration.between(n.startedAt(), now).toMillis()));
+            p.put("attempt", Math.max(0, n.attempt()));
+            if (cost != null) {
+                p.put("cost", cost.toMap());
+            }
+            emit(EventTypes.NODE_COMPLETED, nodeId, p);
+            Double budget = budgetUsd();
+            if (Budget.exceeded(budget, b.cost())) {
+                failRun(new ErrorInfo(ErrorInfo.BUDGET_EXHAUSTED, "The run spent $" + b.cost().usd()
+                        + ", more than its budget of $" + budget + ".", Map.of("budgetUsd", budget,
+                        "spentUsd", b.cost().usd()), false), nodeId);
+                return;
+            }
+            if (!followLoopEdges(nodeId, true)) {
+                return;
+            }
+            advance();
+        }
+
+        void fail(String nodeId, ErrorInfo error, CostTotals cost) {
+            Node node = def.node(nodeId);
+            NodeState n = b.node(nodeId);
+            boolean interruptFailure = n.status() == NodeStatus.SUSPENDED || n.status() == NodeStatus.AWAITING_APPROVAL;
+            if (!interruptFailure && error.retryable() && n.retriesThisVisit() < node.retry().maxRetries()) {
+                int retry = n.retriesThisVisit() + 1;
+                long delay = node.retry().delayBeforeRetry(retry);
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("nodeId", nodeId);
+                p.put("attempt", n.attempt() + 1);
+                p.put("delayMs", delay);
+                p.put("lastError", error.toMap());
+                emit(EventTypes.NODE_RETRIED, nodeId, p);
+                if (delay == 0 && b.status() != RunStatus.PAUSED) {
+                    activate(node);
+                } else {
+                    commands.add(new Command.ScheduleTimer(b.runId(), timerId(TimerKind.RETRY, nodeId, n.attempt() + 1),
+                            TimerKind.RETRY, nodeId, n.attempt() + 1, now.plusMillis(delay)));
+                }
+                return;
+            }
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("nodeId", nodeId);
+            p.put("error", error.toMap());
+            p.put("attempts", n.retriesThisVisit() + 1);
+            if (cost != null) {
+                p.put("cost", cost.toMap());
+            }
+            emit(EventTypes.NODE_FAILED, nodeId, p);
+            if (!followLoopEdges(nodeId, false)) {
+                return;
+            }
+            if (b.node(nodeId).status() == NodeStatus.FAILED && !failureHandled(nodeId)) {
+                failRun(error, nodeId);
+                return;
+            }
+            advance();
+        }
+
+        /** A failure is handled when some outgoing edge takes it (fallback/error/timeout) or a target expects it. */
+        boolean failureHandled(String nodeId) {
+            for (Edge e : def.graph().outgoing(nodeId)) {
+                if (takenOnFailure(e, b.node(nodeId))) {
+                    return true;
+                }
+                if (!def.graph().isLoopEdge(e) && joinRule(e.to()).toleratesFailure()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Follows the first taken loop edge out of a finished node. Returns false when the run ended. */
+        boolean followLoopEdges(String nodeId, boolean succeeded) {
+            for (Edge e : def.graph().outgoing(nodeId)) {
+                if (!def.graph().isLoopEdge(e)) {
+                    continue;
+                }
+                NodeState src = b.node(nodeId);
+                boolean taken = succeeded ? takenOnSuccess(e, src) : takenOnFailure(e, src);
+                if (!taken) {
+                    continue;
+                }
+                int iteration = b.loopIterations(e.id()) + 1;
+                Integer limit = loopLimit(e);
+                if (limit != null && iteration > limit) {
+                    Map<String, Object> p = new LinkedHashMap<>();
+                    p.put("kind", "loop-iterations");
+                    p.put("limit", limit);
+                    p.put("observed", iteration);
+                    p.put("nodeId", e.to());
+                    emit(EventTypes.CAP_BREACHED, e.to(), p);
+                    failRun(new ErrorInfo(ErrorInfo.LOOP_LIMIT_EXCEEDED, "Loop edge '" + e.id() + "' would re-enter '"
+                            + e.to() + "' a " + iteration + "th time; the limit is " + limit + ".", Map.of("edgeId", e.id()),
+                            false), nodeId);
+                    return false;
+                }
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("edgeId", e.id());
+                p.put("fromNodeId", e.from());
+                p.put("toNodeId", e.to());
+                p.put("iteration", iteration);
+                p.put("resetNodeIds", List.copyOf(def.graph().loopBody(e)));
+                emit(EventTypes.LOOP_REENTERED, e.to(), p);
+                return true;
+            }
+            return true;
+        }
+
+        // ---------------------------------------------------------------- scheduling
+
+        /** Starts or skips every idle node whose join is decided, in topological order, then checks for the end. */
+        void advance() {
+            if (terminal() || b.status() == RunStatus.PAUSED) {
+                return;
+            }
+            boolean changed = true;
+            while (changed && !terminal()) {
+                changed = false;
+                for (String id : def.graph().topologicalOrder()) {
+                    if (terminal()) {
+                        return;
+                    }
+                    if (b.node(id).status() != NodeStatus.IDLE) {
+                        continue;
+                    }
+                    switch (join(id)) {
+                        case RUN -> {
+                            activate(def.node(id));
+                            changed = true;
+                        }
+                        case SKIP -> {
+                            emit(EventTypes.NODE_SKIPPED, id, Map.of("nodeId", id, "reason", "no incoming edge was taken"));
+                            changed = true;
+                        }
+                        case WAIT -> {
+                        }
+                        default -> throw new IllegalStateException();
+                    }
+                }
+            }
+            if (terminal()) {
+                return;
+            }
+            boolean allTerminal = true;
+            boolean anyActive = false;
+            for (String id : def.graph().topologicalOrder()) {
+                NodeStatus s = b.node(id).status();
+                allTerminal &= s.isTerminal();
+                anyActive |= s.isActive();
+            }
+            if (allTerminal) {
+                completeRun();
+            } else if (!anyActive) {
+                failRun(ErrorInfo.of("workflow_stalled", "No node can run and the run has not finished."), null);
+            }
+        }
+
+        enum JoinDecision { RUN, SKIP, WAIT }
+
+        JoinRule joinRule(String nodeId) {
+            for (Edge e : def.graph().incomingForward(nodeId)) {
+                if (e.joinRule() != JoinRule.DEFAULT) {
+                    return e.joinRule();
+                }
+            }
+            return JoinRule.DEFAULT;
+        }
+
+        JoinDecision join(String nodeId) {
+            List<Edge> incoming = def.graph().incomingForward(nodeId);
+            if (incoming.isEmpty()) {
+                return JoinDecision.RUN;
+            }
+            int pending = 0;
+            int taken = 0;
+            int failedSources = 0;
+            Integer n = null;
+            for (Edge e : incoming) {
+                if (e.joinCount() != null) {
+                    n = e.joinCount();
+                }
+                NodeState src = b.node(e.from());
+                switch (src.status()) {
+                    case COMPLETED -> taken += takenOnSuccess(e, src) ? 1 : 0;
+                    case FAILED -> {
+                        failedSources++;
+                        taken += takenOnFailure(e, src) ? 1 : 0;
+                    }
+                    case SKIPPED, CANCELLED -> {
+                    }
+                    default -> pending++;
+                }
+            }
+            int total = incoming.size();
+            return switch (joinRule(nodeId)) {
+                case DEFAULT -> pending > 0 ? JoinDecision.WAIT : taken > 0 ? JoinDecision.RUN : JoinDecision.SKIP;
+                case ALL_SUCCESS -> pending > 0 ? JoinDecision.WAIT : taken == total ? JoinDecision.RUN : JoinDecision.SKIP;
+                case ANY_SUCCESS -> taken > 0 ? JoinDecision.RUN : pending > 0 ? JoinDecision.WAIT : JoinDecision.SKIP;
+                case ALL_COMPLETE -> pending > 0 ? JoinDecision.WAIT : JoinDecision.RUN;
+                case NONE_FAILED -> pending > 0 ? JoinDecision.WAIT
+                        : failedSources == 0 && taken > 0 ? JoinDecision.RUN : JoinDecision.SKIP;
+                case ANY_FAILED -> failedSources > 0 ? JoinDecision.RUN : pending > 0 ? JoinDecision.WAIT : JoinDecision.SKIP;
+                case AT_LEAST_N -> {
+                    int need = n == null ? total : n;
+                    yield taken >= need ? JoinDecision.RUN : taken + pending < need ? JoinDecision.SKIP : JoinDecision.WAIT;
+                }
+            };
+        }
+
+        boolean takenOnSuccess(Edge e, NodeState src) {
+            return switch (e.mode()) {
+                case SEQUENTIAL, PARALLEL, EVENT, SPAWN -> true;
+                case CONDITIONAL, LOOP -> e.condition() == null || evaluate(e, src).isTrue();
+                case SWITCH -> switchTarget(e, src);
+                case FALLBACK, ERROR, TIMEOUT -> false;
+            };
+        }
+
+        boolean takenOnFailure(Edge e, NodeState src) {
+            return switch (e.mode()) {
+                case FALLBACK -> true;
+                case ERROR -> e.condition() == null || evaluate(e, src).isTrue();
+                case TIMEOUT -> src.error() != null && ErrorInfo.NODE_TIMEOUT.equals(src.error().code());
+                default -> false;
+            };
+        }
+
+        /** A switch edge is taken when its case matches the selector, or it is the default and no case matches. */
+        boolean switchTarget(Edge e, NodeState src) {
+            EvalResult r = e.condition() == null ? new EvalResult.Failure("no selector", false) : evaluate(e, src);
+            Object value = r instanceof EvalResult.Value v ? v.value() : null;
+            if (!e.defaultCase()) {
+                return value != null && Objects.equals(String.valueOf(value), String.valueOf(e.caseValue()));
+            }
+            for (Edge other : def.graph().outgoing(e.from())) {
+                if (Objects.equals(other.switchGroup(), e.switchGroup()) && !other.defaultCase() && value != null
+                        && Objects.equals(String.valueOf(value), String.valueOf(other.caseValue()))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        EvalResult evaluate(Edge e, NodeState src) {
+            Map<String, Object> ctx = new LinkedHashMap<>();
+            ctx.put("inputs", b.inputs());
+            ctx.put("variables", b.variables());
+            ctx.put("outputs", outputsByNode());
+            ctx.put("output", src.outputs());
+            ctx.put("status", src.status().name().toLowerCase(java.util.Locale.ROOT));
+            ctx.put("metadata", def.metadata());
+            return ExpressionEnvironment.evaluate(e.condition(), ctx, expressionCostLimit);
+        }
+
+        Map<String, Object> outputsByNode() {
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (NodeState n : b.nodes().values()) {
+                if (n.status() == NodeStatus.COMPLETED) {
+                    out.put(n.nodeId(), n.outputs());
+                }
+            }
+            return out;
+        }
+
+        /** Checks limits, then starts the node (or asks for its approval first). */
+        void activate(Node node) {
+            if (terminal()) {
+                return;
+            }
+            int limit = maxNodeExecutions();
+            if (b.nodeExecutions() + 1 > limit) {
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("kind", "node-executions");
+                p.put("limit", limit);
+                p.put("observed", b.nodeExecutions() + 1);
+                p.put("nodeId", node.id());
+                emit(EventTypes.CAP_BREACHED, node.id(), p);
+                failRun(new ErrorInfo(ErrorInfo.RECURSION_LIMIT_EXCEEDED, "Starting node '" + node.id()
+                        + "' would exceed the limit of " + limit + " node executions.", Map.of("limit", limit), false),
+                        node.id());
+                return;
+            }
+            Double budget = budgetUsd();
+            if (Budget.wouldExceed(budget, b.cost(), node)) {
+                failRun(new ErrorInfo(ErrorInfo.BUDGET_EXHAUSTED, "Node '" + node.id() + "' is estimated at $"
+                        + node.cost().usd() + "; with $" + b.cost().usd() + " spent that would exceed the budget of $"
+                        + budget + ", so it was not started.", Map.of("budgetUsd", budget, "spentUsd", b.cost().usd(),
+                        "estimateUsd", node.cost().usd()), false), node.id());
+                return;
+            }
+            NodeState n = b.node(node.id());
+            if (node.needsApprovalBeforeDispatch() && n.status() == NodeStatus.IDLE) {
+                requestInterrupt(node, true);
+                return;
+            }
+            dispatch(node);
+        }
+
+        void dispatch(Node node) {
+            NodeState n = b.node(node.id());
+            int attempt = n.attempt() + 1;
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("nodeId", node.id());
+            p.put("typeId", node.typeId());
+            p.put("attempt", attempt);
+            emit(EventTypes.NODE_STARTED, node.id(), p);
+            switch (node.kind()) {
+                case INTERRUPT -> requestInterrupt(node, false);
+                case DELAY -> {
+                    Map<String, Object> inputs = resolveInputs(node);
+                    Long delay = Values.asLong(inputs.getOrDefault("delayMs", node.config().get("delayMs")));
+                    commands.add(new Command.ScheduleTimer(b.runId(), timerId(TimerKind.DELAY, node.id(), attempt),
+                            TimerKind.DELAY, node.id(), attempt, now.plusMillis(delay == null ? 0 : Math.max(0, delay))));
+                }
+                case TASK -> {
+                    ReplaySource.Outcome recorded = replay.outcome(node.id(), attempt);
+                    if (recorded != null) {
+                        if (recorded.error() == null) {
+                            complete(node.id(), recorded.outputs(), recorded.cost(), b.node(node.id()));
+                        } else {
+                            fail(node.id(), recorded.error(), recorded.cost());
+                        }
+                        return;
+                    }
+                    Map<String, Object> config = Interpolator.interpolate(node.config(), b.inputs(), b.variables(),
+                            outputsByNode());
+                    commands.add(new Command.DispatchNode(b.runId(), node.id(), node.typeId(), attempt,
+                            resolveInputs(node), config, node.timeoutMs(), b.runId() + ":" + node.id() + ":" + attempt));
+                    if (node.timeoutMs() != null) {
+                        commands.add(new Command.ScheduleTimer(b.runId(), timerId(TimerKind.NODE_TIMEOUT, node.id(), attempt),
+                                TimerKind.NODE_TIMEOUT, node.id(), attempt, now.plusMillis(node.timeoutMs())));
+                    }
+                }
+                default -> throw new IllegalStateException();
+            }
+        }
+
+        void requestInterrupt(Node node, boolean beforeDispatch) {
+            InterruptSpec spec = node.interrupt();
+            NodeState n = b.node(node.id());
+            String interruptId = ids.nextId();
+            int count = n.interrupts() + 1;
+            String key = b.runId() + ":" + node.id() + ":" + count;
+            Map<String, Object> data = InterruptData.forKind(spec.kind(), node.id(), spec.data());
+            Map<String, Object> schema = spec.resumeSchema() == null ? ResumeSchemas.forKind(spec.kind()) : spec.resumeSchema();
+            // interrupt.requested mirrors suspend-request.schema.json, which is closed: identity goes on the envelope
+            // (nodeId) and on node.suspended (interruptId).
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("kind", spec.kind().wireName());
+            p.put("key", key);
+            p.put("data", data);
+            if (!schema.isEmpty()) {
+                p.put("resumeSchema", schema);
+            }
+            if (spec.timeoutMs() != null) {
+                p.put("timeoutMs", spec.timeoutMs());
+            }
+            emit(EventTypes.INTERRUPT_REQUESTED, node.id(), p);
+            Map<String, Object> suspended = new LinkedHashMap<>();
+            suspended.put("nodeId", node.id());
+            suspended.put("interruptId", interruptId);
+            suspended.put("kind", spec.kind().wireName());
+            suspended.put("key", key);
+            suspended.put("requestedAt", now.toString());
+            if (beforeDispatch) {
+                suspended.put("beforeDispatch", true);
+            }
+            emit(EventTypes.NODE_SUSPENDED, node.id(), suspended);
+            commands.add(new Command.RequestInterrupt(b.runId(), node.id(), interruptId, spec.kind(), key, data, schema,
+                    spec.timeoutMs()));
+            if (spec.timeoutMs() != null) {
+                commands.add(new Command.ScheduleTimer(b.runId(), timerId(TimerKind.INTERRUPT_TIMEOUT, node.id(), count),
+                        TimerKind.INTERRUPT_TIMEOUT, node.id(), count, now.plusMillis(spec.timeoutMs())));
+            }
+        }
+
+        Map<String, Object> resolveInputs(Node node) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (Map.Entry<String, PortValue> in : node.inputs().entrySet()) {
+                PortValue pv = in.getValue();
+                Object v = null;
+                if (pv instanceof PortValue.Static st) {
+                    v = st.value();
+                } else if (pv instanceof PortValue.Variable var) {
+                    v = b.variables().get(var.variableName());
+                } else if (pv instanceof PortValue.Connection c) {
+                    v = b.node(c.nodeId()).outputs().get(c.outputKey());
+                } else if (pv instanceof PortValue.Expression x) {
+                    Map<String, Object> ctx = new LinkedHashMap<>();
+                    ctx.put("inputs", b.inputs());
+                    ctx.put("variables", b.variables());
+                    ctx.put("outputs", outputsByNode());
+                    ctx.put("metadata", def.metadata());
+                    EvalResult r = ExpressionEnvironment.evaluate(x.expression(), ctx, expressionCostLimit);
+                    v = r instanceof EvalResult.Value val ? val.value() : null;
+                }
+                out.put(in.getKey(), v);
+            }
+            return out;
+        }
+
+        // ---------------------------------------------------------------- run end
+
+        void completeRun() {
+            Map<String, Object> outputs = new LinkedHashMap<>();
+            for (String id : def.graph().topologicalOrder()) {
+                boolean sink = def.graph().outgoing(id).stream().allMatch(def.graph()::isLoopEdge);
+                NodeState n = b.node(id);
+                if (sink && n.status() == NodeStatus.COMPLETED) {
+                    outputs.put(id, n.outputs());
+                }
+            }
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("outputs", outputs);
+            p.put("durationMs", durationMs());
+            p.put("cost", b.cost().toMap());
+            emit(EventTypes.RUN_COMPLETED, null, p);
+            commands.add(new Command.CompleteRun(b.runId(), outputs));
+        }
+
+        void failRun(ErrorInfo error, String failedNodeId) {
+            if (terminal()) {
+                return;
+            }
+            cancelActiveNodes("run-failed", true);
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("error", error.toMap());
+            if (failedNodeId != null) {
+                p.put("failedNodeId", failedNodeId);
+            }
+            p.put("durationMs", durationMs());
+            emit(EventTypes.RUN_FAILED, null, p);
+            commands.add(new Command.FailRun(b.runId(), error));
+        }
+
+        void cancelActiveNodes(String reason, boolean skipIdle) {
+            for (String id : def.graph().topologicalOrder()) {
+                NodeState n = b.node(id);
+                if (n.status().isActive()) {
+                    emit(EventTypes.NODE_CANCELLED, id, Map.of("nodeId", id, "reason", reason));
+                    if (n.status() == NodeStatus.RUNNING) {
+                        commands.add(new Command.CancelNode(b.runId(), id, n.attempt(), reason));
+                    }
+                }
+            }
+        }
+
+        long durationMs() {
+            return b.startedAt() == null ? 0 : Math.max(0, Duration.between(b.startedAt(), now).toMillis());
+        }
+
+        // ---------------------------------------------------------------- limits
+
+        int maxNodeExecutions() {
+            RunOptions o = b.options();
+            int limit = o.maxNodeExecutions() != null ? o.maxNodeExecutions()
+                    : def.settings().maxNodeExecutions() != null ? def.settings().maxNodeExecutions()
+                    : RunOptions.DEFAULT_MAX_NODE_EXECUTIONS;
+            if (o.recursionLimit() != null) {
+                limit = Math.min(limit, o.recursionLimit());
+            }
+            return limit;
+        }
+
+        Long runTimeoutMs() {
+            return b.options().runTimeoutMs() != null ? b.options().runTimeoutMs() : def.settings().runTimeoutMs();
+        }
+
+        Double budgetUsd() {
+            return b.options().budgetUsd() != null ? b.options().budgetUsd() : def.settings().budgetUsd();
+        }
+
+        Integer loopLimit(Edge e) {
+            if (e.maxIterations() != null) {
+                return e.maxIterations();
+            }
+            return b.options().maxLoopIterations() != null ? b.options().maxLoopIterations()
+                    : def.settings().maxLoopIterations();
+        }
+
+        String timerId(TimerKind kind, String nodeId, int attempt) {
+            return b.runId() + "/" + kind.name().toLowerCase(java.util.Locale.ROOT) + "/" + nodeId + "/" + attempt;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.capstan.workflow.engine;
+
+import dev.capstan.workflow.cost.CostTotals;
+import dev.capstan.workflow.error.ErrorInfo;
+import dev.capstan.workflow.model.Values;
+import dev.capstan.workflow.state.RunOptions;
+import java.util.Map;
+
+/** Something that happened to a run and needs a decision. */
+public sealed interface RunInput {
+
+    record Start(Map<String, Object> inputs, RunOptions options) implements RunInput {
+        public Start {
+            inputs = Values.freezeMap(inputs);
+            options = options == null ? RunOptions.DEFAULTS : options;
+        }
+    }
+
+    /** An executor finished attempt {@code attempt} of a node. {@code variables} are workflow-variable updates. */
+    record NodeCompleted(String nodeId, int attempt, Map<String, Object> outputs, CostTotals cost,
+                         Map<String, Object> variables) implements RunInput {
+        public NodeCompleted {
+            outputs = Values.freezeMap(outputs);
+            variables = Values.freezeMap(variables);
+        }
+
+        public NodeCompleted(String nodeId, int attempt, Map<String, Object> outputs) {
+            this(nodeId, attempt, outputs, null, Map.of());
+        }
+    }
+
+    record NodeFailed(String nodeId, int attempt, ErrorInfo error, CostTotals cost) implements RunInput {
+        public NodeFailed(String nodeId, int attempt, ErrorInfo error) {
+            this(nodeId, attempt, error, null);
+        }
+    }
+
+    record TimerFired(TimerKind kind, String nodeId, int attempt) implements RunInput {
+    }
+
+    record InterruptResolved(String nodeId, Object resumeValue, String resolvedBy) implements RunInput {
+        public InterruptResolved {
+            resumeValue = Values.freeze(resumeValue);
+        }
+    }
+
+    record Cancel(String reason, String cancelledBy) implements RunInput {
+    }
+
+    record Pause(String reason, DrainPolicy drainPolicy) implements RunInput {
+        public Pause {
+            drainPolicy = drainPolicy == null ? DrainPolicy.DRAIN_CURRENT_NODE : drainPolicy;
+        }
+    }
+
+    record Resume(String reason) implements RunInput {
+    }
+}

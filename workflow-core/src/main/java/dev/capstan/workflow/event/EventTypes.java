@@ -1,0 +1,39 @@
+package dev.capstan.workflow.event;
+
+import java.util.Set;
+
+/** Event type names: OpenWOP's, plus Capstan vendor events under the {@code capstan.} prefix. */
+public final class EventTypes {
+
+    public static final String RUN_STARTED = "run.started";
+    public static final String RUN_COMPLETED = "run.completed";
+    public static final String RUN_FAILED = "run.failed";
+    public static final String RUN_CANCELLED = "run.cancelled";
+    public static final String RUN_PAUSED = "run.paused";
+    public static final String RUN_RESUMED = "run.resumed";
+    public static final String NODE_STARTED = "node.started";
+    public static final String NODE_COMPLETED = "node.completed";
+    public static final String NODE_FAILED = "node.failed";
+    public static final String NODE_SUSPENDED = "node.suspended";
+    public static final String NODE_RESUMED = "node.resumed";
+    public static final String NODE_RETRIED = "node.retried";
+    public static final String NODE_SKIPPED = "node.skipped";
+    public static final String NODE_CANCELLED = "node.cancelled";
+    public static final String INTERRUPT_REQUESTED = "interrupt.requested";
+    public static final String INTERRUPT_RESOLVED = "interrupt.resolved";
+    public static final String VARIABLE_CHANGED = "variable.changed";
+    public static final String CAP_BREACHED = "cap.breached";
+    /** A loop edge re-entered its body: the listed nodes are reset for another iteration. */
+    public static final String LOOP_REENTERED = "capstan.loop.reentered";
+    /** First event after a fork's copied prefix: records the source and any run-option overlay. */
+    public static final String RUN_FORKED = "capstan.run.forked";
+
+    private static final Set<String> TERMINAL = Set.of(RUN_COMPLETED, RUN_FAILED, RUN_CANCELLED);
+
+    private EventTypes() {
+    }
+
+    public static boolean isTerminal(String type) {
+        return TERMINAL.contains(type);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.capstan.workflow.state;
+
+import dev.capstan.workflow.cost.CostTotals;
+import dev.capstan.workflow.error.ErrorInfo;
+import dev.capstan.workflow.model.RunStatus;
+import dev.capstan.workflow.model.Values;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A run's state: nothing but the fold of its event log ({@link RunFold}). Immutable.
+ *
+ * @param nextSequence   the sequence the next event gets
+ * @param nodeExecutions node starts so far (the node-execution cap counts these)
+ * @param loopIterations loop edge id → re-entries so far
+ * @param interrupts     node id → its open interrupt
+ * @param drainPolicy    while paused: "immediate" or "drain-current-node"
+ * @param currentNodeId  the node that last started or holds an interrupt
+ */
+public record RunState(String runId, String workflowId, RunStatus status, long nextSequence, Instant startedAt,
+                       Instant endedAt, Map<String, Object> inputs, Map<String, Object> variables,
+                       Map<String, NodeState> nodes, Map<String, OpenInterrupt> interrupts,
+                       Map<String, Integer> loopIterations, int nodeExecutions, CostTotals cost, ErrorInfo error,
+                       RunOptions options, Map<String, Object> outputs, String drainPolicy, String currentNodeId,
+                       String forkedFrom) {
+
+    public RunState {
+        inputs = Values.freezeMap(inputs);
+        variables = Values.freezeMap(variables);
+        nodes = Collections.unmodifiableMap(new LinkedHashMap<>(nodes));
+        interrupts = Collections.unmodifiableMap(new LinkedHashMap<>(interrupts));
+        loopIterations = Collections.unmodifiableMap(new LinkedHashMap<>(loopIterations));
+        outputs = Values.freezeMap(outputs);
+        cost = cost == null ? CostTotals.ZERO : cost;
+        options = options == null ? RunOptions.DEFAULTS : options;
+    }
+
+    /** The state of a run that has no events yet. */
+    public static RunState initial(String runId, String workflowId) {
+        return new RunState(runId, workflowId, RunStatus.PENDING, 0, null, null, Map.of(), Map.of(), Map.of(), Map.of(),
+                Map.of(), 0, CostTotals.ZERO, null, RunOptions.DEFAULTS, Map.of(), null, null, null);
+    }
+
+    public NodeState node(String nodeId) {
+        NodeState s = nodes.get(nodeId);
+        return s == null ? NodeState.idle(nodeId) : s;
+    }
+}

@@ -1,0 +1,272 @@
+package dev.capstan.workflow.state;
+
+import dev.capstan.workflow.cost.CostTotals;
+import dev.capstan.workflow.error.ErrorInfo;
+import dev.capstan.workflow.event.EventTypes;
+import dev.capstan.workflow.event.RunEvent;
+import dev.capstan.workflow.model.InterruptKind;
+import dev.capstan.workflow.model.RunStatus;
+import dev.capstan.workflow.model.Values;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The event appliers: the only code that changes run state. Mutable while folding, frozen by {@link #build()}.
+ * Appliers read only the event, never the definition, so any log can be folded without the workflow at hand.
+ */
+public final class RunStateBuilder {
+
+    private String runId;
+    private String workflowId;
+    private RunStatus status;
+    private long nextSequence;
+    private Instant startedAt;
+    private Instant endedAt;
+    private Map<String, Object> inputs;
+    private final Map<String, Object> variables;
+    private final Map<String, NodeState> nodes;
+    private final Map<String, OpenInterrupt> interrupts;
+    private final Map<String, Integer> loopIterations;
+    private int nodeExecutions;
+    private CostTotals cost;
+    private ErrorInfo error;
+    private RunOptions options;
+    private Map<String, Object> outputs;
+    private String drainPolicy;
+    private String currentNodeId;
+    private String forkedFrom;
+    private boolean paused;
+
+    public RunStateBuilder(RunState s) {
+        runId = s.runId();
+        workflowId = s.workflowId();
+        status = s.status();
+        nextSequence = s.nextSequence();
+        startedAt = s.startedAt();
+        endedAt = s.endedAt();
+        inputs = s.inputs();
+        variables = new LinkedHashMap<>(s.variables());
+        nodes = new LinkedHashMap<>(s.nodes());
+        interrupts = new LinkedHashMap<>(s.interrupts());
+        loopIterations = new HashMap<>(s.loopIterations());
+        nodeExecutions = s.nodeExecutions();
+        cost = s.cost();
+        error = s.error();
+        options = s.options();
+        outputs = s.outputs();
+        drainPolicy = s.drainPolicy();
+        currentNodeId = s.currentNodeId();
+        forkedFrom = s.forkedFrom();
+        paused = s.status() == RunStatus.PAUSED;
+    }
+
+    public RunState build() {
+        return new RunState(runId, workflowId, status, nextSequence, startedAt, endedAt, inputs, variables, nodes,
+                interrupts, loopIterations, nodeExecutions, cost, error, options, outputs, drainPolicy, currentNodeId,
+                forkedFrom);
+    }
+
+    // --- read access for the decider (same values build() would return) ---
+
+    public RunStatus status() {
+        return status;
+    }
+
+    public long nextSequence() {
+        return nextSequence;
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    public NodeState node(String id) {
+        NodeState n = nodes.get(id);
+        return n == null ? NodeState.idle(id) : n;
+    }
+
+    public Map<String, NodeState> nodes() {
+        return nodes;
+    }
+
+    public Map<String, OpenInterrupt> interrupts() {
+        return interrupts;
+    }
+
+    public Map<String, Object> variables() {
+        return variables;
+    }
+
+    public Map<String, Object> inputs() {
+        return inputs;
+    }
+
+    public int loopIterations(String edgeId) {
+        return loopIterations.getOrDefault(edgeId, 0);
+    }
+
+    public int nodeExecutions() {
+        return nodeExecutions;
+    }
+
+    public CostTotals cost() {
+        return cost;
+    }
+
+    public RunOptions options() {
+        return options;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    // --- appliers ---
+
+    /** Applies one event. Events must arrive in sequence order; anything else is a corrupt log. */
+    public void apply(RunEvent e) {
+        if (e.sequence() != nextSequence) {
+            throw new IllegalArgumentException("event " + e.eventId() + " has sequence " + e.sequence() + ", expected "
+                    + nextSequence);
+        }
+        nextSequence++;
+        Map<String, Object> p = e.payload();
+        String nodeId = e.nodeId() != null ? e.nodeId() : (String) p.get("nodeId");
+        switch (e.type()) {
+            case EventTypes.RUN_STARTED -> {
+                runId = e.runId();
+                workflowId = (String) p.get("workflowId");
+                startedAt = e.timestamp();
+                inputs = Values.asMap(p.get("inputs"));
+                variables.clear();
+                variables.putAll(Values.asMap(p.get("variables")));
+                options = RunOptions.fromMap(Values.asMap(p.get("options")));
+            }
+            case EventTypes.RUN_FORKED -> {
+                runId = e.runId();
+                forkedFrom = (String) p.get("sourceRunId");
+                options = options.overlay(RunOptions.fromMap(Values.asMap(p.get("optionsOverlay"))));
+            }
+            case EventTypes.NODE_STARTED -> {
+                NodeState n = node(nodeId);
+                int attempt = Values.asLong(p.get("attempt")).intValue();
+                nodes.put(nodeId, new NodeState(nodeId, NodeStatus.RUNNING, attempt, n.retriesThisVisit(),
+                        n.executions() + 1, n.interrupts(), Map.of(), null, e.timestamp(), null, (String) p.get("typeId")));
+                nodeExecutions++;
+                currentNodeId = nodeId;
+            }
+            case EventTypes.NODE_COMPLETED -> {
+                NodeState n = node(nodeId);
+                nodes.put(nodeId, new NodeState(nodeId, NodeStatus.COMPLETED, n.attempt(), n.retriesThisVisit(),
+                        n.executions(), n.interrupts(), Values.asMap(p.get("outputs")), null, n.startedAt(), null,
+                        n.typeId()));
+                cost = cost.plus(CostTotals.fromMap(Values.asMap(p.get("cost"))));
+                interrupts.remove(nodeId);
+            }
+            case EventTypes.NODE_FAILED -> {
+                NodeState n = node(nodeId);
+                nodes.put(nodeId, new NodeState(nodeId, NodeStatus.FAILED, n.attempt(), n.retriesThisVisit(),
+                        n.executions(), n.interrupts(), Map.of(), ErrorInfo.fromMap(Values.asMap(p.get("error"))),
+                        n.startedAt(), null, n.typeId()));
+                cost = cost.plus(CostTotals.fromMap(Values.asMap(p.get("cost"))));
+                interrupts.remove(nodeId);
+            }
+            case EventTypes.NODE_RETRIED -> {
+                NodeState n = node(nodeId);
+                long delay = Values.asLong(p.getOrDefault("delayMs", 0L));
+                nodes.put(nodeId, new NodeState(nodeId, NodeStatus.RETRY_WAIT, n.attempt(), n.retriesThisVisit() + 1,
+                        n.executions(), n.interrupts(), Map.of(), ErrorInfo.fromMap(Values.asMap(p.get("lastError"))),
+                        n.startedAt(), e.timestamp().plusMillis(delay), n.typeId()));
+            }
+            case EventTypes.NODE_SKIPPED -> setStatus(nodeId, NodeStatus.SKIPPED);
+            case EventTypes.NODE_CANCELLED -> {
+                // A pause with the "immediate" drain policy cancels in-flight work to redo it on resume.
+                setStatus(nodeId, Boolean.TRUE.equals(p.get("requeue")) ? NodeStatus.IDLE : NodeStatus.CANCELLED);
+                interrupts.remove(nodeId);
+            }
+            case EventTypes.INTERRUPT_REQUESTED -> {
+                interrupts.put(nodeId, new OpenInterrupt(null, nodeId, InterruptKind.parse((String) p.get("kind")),
+                        (String) p.get("key"), Values.asMap(p.get("resumeSchema")), false));
+                NodeState n = node(nodeId);
+                nodes.put(nodeId, new NodeState(nodeId, n.status(), n.attempt(), n.retriesThisVisit(), n.executions(),
+                        n.interrupts() + 1, n.outputs(), n.error(), n.startedAt(), null, n.typeId()));
+                currentNodeId = nodeId;
+            }
+            case EventTypes.NODE_SUSPENDED -> {
+                boolean before = Boolean.TRUE.equals(p.get("beforeDispatch"));
+                OpenInterrupt i = interrupts.get(nodeId);
+                if (i != null) {
+                    interrupts.put(nodeId, new OpenInterrupt((String) p.get("interruptId"), nodeId, i.kind(), i.key(),
+                            i.resumeSchema(), before));
+                }
+                NodeStatus current = node(nodeId).status();
+                if (before) {
+                    setStatus(nodeId, NodeStatus.AWAITING_APPROVAL);
+                } else if (current == NodeStatus.RUNNING) {
+                    setStatus(nodeId, NodeStatus.SUSPENDED);
+                }
+            }
+            case EventTypes.INTERRUPT_RESOLVED -> interrupts.remove(nodeId);
+            case EventTypes.VARIABLE_CHANGED -> variables.put((String) p.get("name"), p.get("next"));
+            case EventTypes.LOOP_REENTERED -> {
+                loopIterations.put((String) p.get("edgeId"), Values.asLong(p.get("iteration")).intValue());
+                for (Object id : (List<?>) p.getOrDefault("resetNodeIds", List.of())) {
+                    NodeState n = node((String) id);
+                    nodes.put(n.nodeId(), new NodeState(n.nodeId(), NodeStatus.IDLE, n.attempt(), 0, n.executions(),
+                            n.interrupts(), Map.of(), null, null, null, n.typeId()));
+                    interrupts.remove(n.nodeId());
+                }
+            }
+            case EventTypes.RUN_PAUSED -> {
+                paused = true;
+                drainPolicy = (String) p.getOrDefault("drainPolicy", "drain-current-node");
+            }
+            case EventTypes.RUN_RESUMED -> {
+                paused = false;
+                drainPolicy = null;
+            }
+            case EventTypes.RUN_COMPLETED -> {
+                status = RunStatus.COMPLETED;
+                outputs = Values.asMap(p.get("outputs"));
+                endedAt = e.timestamp();
+            }
+            case EventTypes.RUN_FAILED -> {
+                status = RunStatus.FAILED;
+                error = ErrorInfo.fromMap(Values.asMap(p.get("error")));
+                endedAt = e.timestamp();
+            }
+            case EventTypes.RUN_CANCELLED -> {
+                status = RunStatus.CANCELLED;
+                endedAt = e.timestamp();
+            }
+            default -> {
+                // node.resumed, cap.breached and unknown types carry no state (readers tolerate unknown types).
+            }
+        }
+        if (!status.isTerminal()) {
+            status = derivedStatus();
+        }
+    }
+
+    private RunStatus derivedStatus() {
+        if (paused) {
+            return RunStatus.PAUSED;
+        }
+        if (startedAt == null) {
+            return RunStatus.PENDING;
+        }
+        for (OpenInterrupt i : interrupts.values()) {
+            return i.kind().waitingStatus();
+        }
+        return RunStatus.RUNNING;
+    }
+
+    private void setStatus(String nodeId, NodeStatus s) {
+        NodeState n = node(nodeId);
+        nodes.put(nodeId, new NodeState(nodeId, s, n.attempt(), n.retriesThisVisit(), n.executions(), n.interrupts(),
+                n.outputs(), n.error(), n.startedAt(), null, n.typeId()));
+    }
+}
