@@ -85,6 +85,8 @@ public final class Engine {
             rejection = step.pause(p);
         } else if (input instanceof RunInput.Resume r) {
             rejection = step.resume(r);
+        } else if (input instanceof RunInput.Reconcile) {
+            rejection = step.reconcile();
         } else {
             throw new IllegalArgumentException("unknown input " + input);
         }
@@ -365,6 +367,54 @@ public final class Engine {
                         commands.add(new Command.ScheduleTimer(b.runId(), timerId(TimerKind.RETRY, id, n.attempt() + 1),
                                 TimerKind.RETRY, id, n.attempt() + 1, n.retryAt()));
                     }
+                }
+            }
+            advance();
+            return null;
+        }
+
+        Rejection reconcile() {
+            if (terminal()) {
+                return Rejection.of("run_terminal", "The run has ended.");
+            }
+            if (b.startedAt() == null) {
+                return Rejection.of("invalid_state", "The run has not started.");
+            }
+            Long timeout = runTimeoutMs();
+            if (timeout != null) {
+                commands.add(new Command.ScheduleTimer(b.runId(), timerId(TimerKind.RUN_TIMEOUT, "", 0),
+                        TimerKind.RUN_TIMEOUT, null, 0, b.startedAt().plusMillis(timeout + 1)));
+            }
+            for (String id : def.graph().topologicalOrder()) {
+                if (terminal()) {
+                    return null;
+                }
+                Node node = def.node(id);
+                NodeState n = b.node(id);
+                OpenInterrupt open = b.interrupts().get(id);
+                if (open != null) {
+                    InterruptSpec spec = node.interrupt();
+                    commands.add(new Command.RequestInterrupt(b.runId(), id, open.interruptId(), open.kind(), open.key(),
+                            InterruptData.forKind(spec.kind(), id, spec.data()), open.resumeSchema(), spec.timeoutMs()));
+                } else if (n.status() == NodeStatus.RETRY_WAIT) {
+                    commands.add(new Command.ScheduleTimer(b.runId(), timerId(TimerKind.RETRY, id, n.attempt() + 1),
+                            TimerKind.RETRY, id, n.attempt() + 1, n.retryAt() == null ? now : n.retryAt()));
+                } else if (n.status() == NodeStatus.RUNNING && node.kind() == NodeKind.DELAY) {
+                    commands.add(new Command.ScheduleTimer(b.runId(), timerId(TimerKind.DELAY, id, n.attempt()),
+                            TimerKind.DELAY, id, n.attempt(), now));
+                } else if (n.status() == NodeStatus.RUNNING && node.kind() == NodeKind.TASK) {
+                    ReplaySource.Outcome recorded = replay.outcome(id, n.attempt());
+                    if (recorded != null) {
+                        if (recorded.error() == null) {
+                            complete(id, recorded.outputs(), recorded.cost(), n);
+                        } else {
+                            fail(id, recorded.error(), recorded.cost());
+                        }
+                        continue;
+                    }
+                    commands.add(new Command.DispatchNode(b.runId(), id, node.typeId(), n.attempt(), resolveInputs(node),
+                            Interpolator.interpolate(node.config(), b.inputs(), b.variables(), outputsByNode()),
+                            node.timeoutMs(), b.runId() + ":" + id + ":" + n.attempt()));
                 }
             }
             advance();

@@ -55,4 +55,11 @@ public sealed interface RunInput {
 
     record Resume(String reason) implements RunInput {
     }
+
+    /**
+     * Re-issues the commands for work the state says is in flight (dispatches, interrupts, timers) without new events
+     * for it, then continues. For crash recovery and for continuing a fork; executors dedupe on the idempotency key.
+     */
+    record Reconcile() implements RunInput {
+    }
 }
