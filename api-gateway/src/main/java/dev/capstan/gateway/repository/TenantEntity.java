@@ -1,0 +1,18 @@
+package dev.capstan.gateway.repository;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/** A tenant of the platform. */
+@Entity
+@Table(name = "tenants")
+public class TenantEntity {
+
+    @Id
+    public String id;
+
+    @Column(nullable = false)
+    public String name;
+}

@@ -1,0 +1,55 @@
+package dev.capstan.gateway.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.gateway.config.GatewayConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The OpenWOP discovery document. It advertises only what the platform implements now: a capability
+ * family is added here in the same change that makes it work, never before.
+ */
+@ApplicationScoped
+public class DiscoveryService {
+
+    public record Document(byte[] json, String etag, int maxAgeSeconds) {
+    }
+
+    private final Document document;
+
+    public DiscoveryService(ObjectMapper json, GatewayConfig config) throws JsonProcessingException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("protocolVersion", "1.0");
+        body.put("supportedEnvelopes", List.of());
+        body.put("schemaVersions", Map.of());
+        body.put("limits", Map.of("clarificationRounds", 0, "schemaRounds", 0, "envelopesPerTurn", 0));
+        body.put("implementation", Map.of("name", "capstan", "version", implementationVersion(), "vendor", "Capstan"));
+        body.put("supportedTransports", List.of("rest"));
+        byte[] bytes = json.writeValueAsBytes(body);
+        this.document = new Document(bytes, "\"" + sha256(bytes).substring(0, 32) + "\"", config.discoveryMaxAgeSeconds());
+    }
+
+    public Document document() {
+        return document;
+    }
+
+    private static String implementationVersion() {
+        String version = DiscoveryService.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+}
