@@ -11,9 +11,11 @@ import dev.cel.common.values.NullValue;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerBuilder;
 import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
+import dev.cel.runtime.CelUnknownSet;
 import dev.capstan.workflow.model.Values;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -76,7 +78,8 @@ public final class ExpressionEnvironment {
     }
 
     private static CelCompilerBuilder builder(Set<String> nodes, Set<String> free) {
-        CelCompilerBuilder b = CelCompilerFactory.standardCelCompilerBuilder().setOptions(OPTIONS);
+        CelCompilerBuilder b = CelCompilerFactory.standardCelCompilerBuilder().setOptions(OPTIONS)
+                .setStandardMacros(CelStandardMacro.STANDARD_MACROS);
         for (String root : ROOTS) {
             b.addVar(root, SimpleType.DYN);
         }
@@ -174,6 +177,10 @@ public final class ExpressionEnvironment {
                     throw new CostLimitExceeded(costLimit);
                 }
             });
+            if (value instanceof CelUnknownSet) {
+                // A referenced value is absent (e.g. a node that has not produced outputs).
+                return new EvalResult.Failure("the expression refers to a value that is not available", false);
+            }
             return new EvalResult.Value(fromCel(value));
         } catch (CostLimitExceeded e) {
             return new EvalResult.Failure(e.getMessage(), true);
