@@ -473,6 +473,9 @@ public final class Engine {
                 p.put("attempt", n.attempt() + 1);
                 p.put("delayMs", delay);
                 p.put("lastError", error.toMap());
+                if (cost != null) {
+                    p.put("cost", cost.toMap()); // a failed attempt may still have spent money
+                }
                 emit(EventTypes.NODE_RETRIED, nodeId, p);
                 if (delay == 0 && b.status() != RunStatus.PAUSED) {
                     activate(node);

@@ -18,13 +18,14 @@ import java.util.Map;
  * @param interrupts     node id → its open interrupt
  * @param drainPolicy    while paused: "immediate" or "drain-current-node"
  * @param currentNodeId  the node that last started or holds an interrupt
+ * @param nodeCosts      node id → what that node reported spending (all its attempts)
  */
 public record RunState(String runId, String workflowId, RunStatus status, long nextSequence, Instant startedAt,
                        Instant endedAt, Map<String, Object> inputs, Map<String, Object> variables,
                        Map<String, NodeState> nodes, Map<String, OpenInterrupt> interrupts,
                        Map<String, Integer> loopIterations, int nodeExecutions, CostTotals cost, ErrorInfo error,
                        RunOptions options, Map<String, Object> outputs, String drainPolicy, String currentNodeId,
-                       String forkedFrom) {
+                       String forkedFrom, Map<String, CostTotals> nodeCosts) {
 
     public RunState {
         inputs = Values.freezeMap(inputs);
@@ -35,12 +36,13 @@ public record RunState(String runId, String workflowId, RunStatus status, long n
         outputs = Values.freezeMap(outputs);
         cost = cost == null ? CostTotals.ZERO : cost;
         options = options == null ? RunOptions.DEFAULTS : options;
+        nodeCosts = nodeCosts == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(nodeCosts));
     }
 
     /** The state of a run that has no events yet. */
     public static RunState initial(String runId, String workflowId) {
         return new RunState(runId, workflowId, RunStatus.PENDING, 0, null, null, Map.of(), Map.of(), Map.of(), Map.of(),
-                Map.of(), 0, CostTotals.ZERO, null, RunOptions.DEFAULTS, Map.of(), null, null, null);
+                Map.of(), 0, CostTotals.ZERO, null, RunOptions.DEFAULTS, Map.of(), null, null, null, Map.of());
     }
 
     public NodeState node(String nodeId) {

@@ -39,6 +39,7 @@ public final class RunStateBuilder {
     private String currentNodeId;
     private String forkedFrom;
     private boolean paused;
+    private final Map<String, CostTotals> nodeCosts;
 
     public RunStateBuilder(RunState s) {
         runId = s.runId();
@@ -61,12 +62,13 @@ public final class RunStateBuilder {
         currentNodeId = s.currentNodeId();
         forkedFrom = s.forkedFrom();
         paused = s.status() == RunStatus.PAUSED;
+        nodeCosts = new LinkedHashMap<>(s.nodeCosts());
     }
 
     public RunState build() {
         return new RunState(runId, workflowId, status, nextSequence, startedAt, endedAt, inputs, variables, nodes,
                 interrupts, loopIterations, nodeExecutions, cost, error, options, outputs, drainPolicy, currentNodeId,
-                forkedFrom);
+                forkedFrom, nodeCosts);
     }
 
     // --- read access for the decider (same values build() would return) ---
@@ -163,7 +165,7 @@ public final class RunStateBuilder {
                 nodes.put(nodeId, new NodeState(nodeId, NodeStatus.COMPLETED, n.attempt(), n.retriesThisVisit(),
                         n.executions(), n.interrupts(), Values.asMap(p.get("outputs")), null, n.startedAt(), null,
                         n.typeId()));
-                cost = cost.plus(CostTotals.fromMap(Values.asMap(p.get("cost"))));
+                addCost(nodeId, p);
                 interrupts.remove(nodeId);
             }
             case EventTypes.NODE_FAILED -> {
@@ -171,12 +173,13 @@ public final class RunStateBuilder {
                 nodes.put(nodeId, new NodeState(nodeId, NodeStatus.FAILED, n.attempt(), n.retriesThisVisit(),
                         n.executions(), n.interrupts(), Map.of(), ErrorInfo.fromMap(Values.asMap(p.get("error"))),
                         n.startedAt(), null, n.typeId()));
-                cost = cost.plus(CostTotals.fromMap(Values.asMap(p.get("cost"))));
+                addCost(nodeId, p);
                 interrupts.remove(nodeId);
             }
             case EventTypes.NODE_RETRIED -> {
                 NodeState n = node(nodeId);
                 long delay = Values.asLong(p.getOrDefault("delayMs", 0L));
+                addCost(nodeId, p);
                 nodes.put(nodeId, new NodeState(nodeId, NodeStatus.RETRY_WAIT, n.attempt(), n.retriesThisVisit() + 1,
                         n.executions(), n.interrupts(), Map.of(), ErrorInfo.fromMap(Values.asMap(p.get("lastError"))),
                         n.startedAt(), e.timestamp().plusMillis(delay), n.typeId()));
@@ -248,6 +251,14 @@ public final class RunStateBuilder {
         }
         if (!status.isTerminal()) {
             status = derivedStatus();
+        }
+    }
+
+    private void addCost(String nodeId, Map<String, Object> payload) {
+        if (payload.get("cost") instanceof Map<?, ?>) {
+            CostTotals c = CostTotals.fromMap(Values.asMap(payload.get("cost")));
+            cost = cost.plus(c);
+            nodeCosts.merge(nodeId, c, CostTotals::plus);
         }
     }
 
