@@ -305,7 +305,7 @@ public final class Engine {
             if (terminal()) {
                 return Rejection.of("run_terminal", "The run has already ended (" + b.status().wireName() + ").");
             }
-            cancelActiveNodes("run-cancelled", false);
+            cancelActiveNodes("run-cancelled");
             Map<String, Object> p = new LinkedHashMap<>();
             if (c.reason() != null) {
                 p.put("reason", c.reason());
@@ -540,6 +540,13 @@ public final class Engine {
                             + e.to() + "' a " + iteration + "th time; the limit is " + limit + ".", Map.of("edgeId", e.id()),
                             false), nodeId);
                     return false;
+                }
+                for (String bodyNode : def.graph().loopBody(e)) {
+                    NodeState running = b.node(bodyNode);
+                    if (running.status() == NodeStatus.RUNNING && !bodyNode.equals(nodeId)) {
+                        // A parallel branch still running inside the body: its result would be stale after the reset.
+                        commands.add(new Command.CancelNode(b.runId(), bodyNode, running.attempt(), "loop-reentered"));
+                    }
                 }
                 Map<String, Object> p = new LinkedHashMap<>();
                 p.put("edgeId", e.id());
@@ -869,7 +876,7 @@ public final class Engine {
             if (terminal()) {
                 return;
             }
-            cancelActiveNodes("run-failed", true);
+            cancelActiveNodes("run-failed");
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("error", error.toMap());
             if (failedNodeId != null) {
@@ -880,7 +887,7 @@ public final class Engine {
             commands.add(new Command.FailRun(b.runId(), error));
         }
 
-        void cancelActiveNodes(String reason, boolean skipIdle) {
+        void cancelActiveNodes(String reason) {
             for (String id : def.graph().topologicalOrder()) {
                 NodeState n = b.node(id);
                 if (n.status().isActive()) {

@@ -142,6 +142,22 @@ public final class OpenWopLoader {
                 entries.add(t.nodeId());
             }
         }
+        Set<String> variableNames = new HashSet<>();
+        variables.forEach(v -> variableNames.add(v.name()));
+        for (int k = 0; k < nodes.size(); k++) {
+            for (Map.Entry<String, PortValue> in : nodes.get(k).inputs().entrySet()) {
+                String where = nodePointers.get(k) + JsonDocument.pointer("inputs", in.getKey());
+                if (in.getValue() instanceof PortValue.Connection c && !nodeIds.contains(c.nodeId())) {
+                    problems.add(doc.error("graph.missing_node", where, "Input '" + in.getKey() + "' of node '"
+                            + nodes.get(k).id() + "' connects to node '" + c.nodeId() + "', which does not exist."));
+                }
+                if (in.getValue() instanceof PortValue.Variable v && !variableNames.contains(v.variableName())) {
+                    problems.add(doc.warning("graph.unknown_variable", where, "Input '" + in.getKey() + "' of node '"
+                            + nodes.get(k).id() + "' reads variable '" + v.variableName()
+                            + "', which the workflow does not declare; it is empty unless the run inputs set it."));
+                }
+            }
+        }
         for (Problem gp : GraphChecker.check(nodes, nodePointers, edges, edgePointers, entries, registry, true)) {
             problems.add(doc.locate(gp));
         }

@@ -91,6 +91,24 @@ class OpenWopLoaderTest {
     }
 
     @Test
+    void aConnectionToAMissingNodeIsAnErrorAndAnUndeclaredVariableAWarning() {
+        String json = """
+                {"id": "c", "name": "c", "version": "1", "triggers": [], "variables": [], "metadata": {}, "settings": {},
+                 "nodes": [{"id": "a", "typeId": "core.noop", "name": "A", "position": {"x": 0, "y": 0}, "config": {},
+                   "inputs": {"x": {"type": "connection", "nodeId": "ghost", "outputKey": "y"},
+                              "v": {"type": "variable", "variableName": "undeclared"}}}],
+                 "edges": []}
+                """;
+        LoadResult<WorkflowDefinition> r = loader.load(json);
+        assertThat(r.errors()).singleElement().satisfies(p -> {
+            assertThat(p.code()).isEqualTo("graph.missing_node");
+            assertThat(p.pointer()).isEqualTo("/nodes/0/inputs/x");
+            assertThat(p.line()).isEqualTo(3);
+        });
+        assertThat(r.warnings()).extracting(Problem::code).containsExactly("graph.unknown_variable");
+    }
+
+    @Test
     void invalidJsonIsReportedWithLineAndColumn() {
         LoadResult<WorkflowDefinition> r = loader.load("{\n  \"id\": \"x\",\n  \"nodes\": [,]\n}");
         assertThat(r.errors()).singleElement().satisfies(p -> {
