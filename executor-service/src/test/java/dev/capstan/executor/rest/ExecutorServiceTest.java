@@ -6,12 +6,14 @@ import static org.hamcrest.Matchers.hasItem;
 
 import dev.capstan.devstack.testing.ErrorEnvelopeAssertions;
 import dev.capstan.devstack.testing.KafkaTestResource;
+import dev.capstan.devstack.testing.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(PostgresTestResource.class)
 class ExecutorServiceTest {
 
     @Test
@@ -19,7 +21,8 @@ class ExecutorServiceTest {
         given().when().get("/q/health/ready")
                 .then().statusCode(200)
                 .body("status", equalTo("UP"))
-                .body("checks.name", hasItem("Kafka connection health check"));
+                .body("checks.name", hasItem("Kafka connection health check"))
+                .body("checks.name", hasItem("Reactive PostgreSQL connections health check"));
     }
 
     @Test
@@ -27,7 +30,9 @@ class ExecutorServiceTest {
         given().when().get("/executor/info")
                 .then().statusCode(200)
                 .body("maxInFlight", equalTo(64))
-                .body("dispatchTopic", equalTo("capstan.node.dispatch"));
+                .body("dispatchTopic", equalTo("capstan.node.dispatch"))
+                .body("consumerGroup", equalTo("capstan-executor"))
+                .body("nodeTypes", hasItem("core.noop"));
     }
 
     @Test

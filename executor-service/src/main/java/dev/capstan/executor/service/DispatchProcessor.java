@@ -1,0 +1,230 @@
+package dev.capstan.executor.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.common.messaging.NodeDispatchMessage;
+import dev.capstan.common.messaging.NodeResultMessage;
+import dev.capstan.executor.repository.InvocationLogRepository;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs one dispatch with idempotent effects: claim the invocation in the log before the effect, execute the
+ * node's handler, record the (redacted) result, then publish it. A dispatch whose invocation already completed
+ * republishes the recorded result; one another live instance is running waits for it; one whose owner's lease
+ * ran out is taken over.
+ */
+public final class DispatchProcessor {
+
+    private static final Logger LOG = Logger.getLogger(DispatchProcessor.class);
+
+    /** Publishes a result message; completes when the broker has it. */
+    public interface Publisher {
+        CompletionStage<Void> publish(NodeResultMessage result);
+    }
+
+    public record Settings(String owner, long leaseMs, long defaultNodeTimeoutMs,
+                           Function<String, Map<String, String>> secretsOfTenant) {
+    }
+
+    private final Settings settings;
+    private final InvocationLogRepository log;
+    private final NodeHandlerRegistry handlers;
+    private final Publisher publisher;
+    private final ObjectMapper json;
+    private final NodeMetrics metrics;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService timers;
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
+
+    public DispatchProcessor(Settings settings, InvocationLogRepository log, NodeHandlerRegistry handlers,
+                             Publisher publisher, ObjectMapper json, NodeMetrics metrics, ExecutorService workers,
+                             ScheduledExecutorService timers) {
+        this.settings = settings;
+        this.log = log;
+        this.handlers = handlers;
+        this.publisher = publisher;
+        this.json = json;
+        this.metrics = metrics;
+        this.workers = workers;
+        this.timers = timers;
+    }
+
+    public String owner() {
+        return settings.owner();
+    }
+
+    /** Invocation ids this instance is executing now (their leases are renewed, or handed back on a hurried stop). */
+    public List<String> runningInvocations() {
+        return List.copyOf(running);
+    }
+
+    public CompletionStage<Void> process(NodeDispatchMessage d) {
+        metrics.dispatchLag(d.typeId(), System.currentTimeMillis() - d.dispatchedAtEpochMs());
+        String id = invocationId(d);
+        return log.claimNew(id, d.tenantId(), d.runId(), d.nodeId(), d.attempt(), d.typeId(), settings.owner(),
+                        settings.leaseMs())
+                .subscribeAsCompletionStage()
+                .thenCompose(claimed -> claimed ? execute(d, id) : existing(d, id));
+    }
+
+    private CompletionStage<Void> existing(NodeDispatchMessage d, String id) {
+        return log.find(id).subscribeAsCompletionStage().thenCompose(found -> {
+            if (found.isEmpty()) {
+                // Purged between the insert and the read: claim again.
+                return process(d);
+            }
+            InvocationLogRepository.Entry e = found.get();
+            if (e.completed()) {
+                metrics.replayed(d.typeId());
+                LOG.debugf("Invocation %s already completed; republishing its recorded result", id);
+                return publisher.publish(recorded(e.result()));
+            }
+            if (settings.owner().equals(e.owner()) && running.contains(id)) {
+                // Redelivered to us while we run it (after a rebalance): our own completion publishes.
+                return waitFor(d, id);
+            }
+            if (e.leaseExpired()) {
+                return log.takeOver(id, settings.owner(), settings.leaseMs()).subscribeAsCompletionStage()
+                        .thenCompose(took -> took ? execute(d, id) : existing(d, id));
+            }
+            return waitFor(d, id);
+        });
+    }
+
+    /** Another owner holds a live lease: look again later, until it completes or its lease runs out. */
+    private CompletionStage<Void> waitFor(NodeDispatchMessage d, String id) {
+        long delay = Math.max(50, Math.min(1000, settings.leaseMs() / 4));
+        CompletableFuture<Void> later = new CompletableFuture<>();
+        timers.schedule(() -> later.complete(null), delay, TimeUnit.MILLISECONDS);
+        return later.thenCompose(x -> existing(d, id));
+    }
+
+    private CompletionStage<Void> execute(NodeDispatchMessage d, String id) {
+        running.add(id);
+        metrics.started();
+        long started = System.currentTimeMillis();
+        TenantSecrets secrets = new TenantSecrets(settings.secretsOfTenant().apply(d.tenantId()));
+        ProgressSink progress = (channel, text, isLast, meta) -> {
+            Redactor r = secrets.redactor();
+            Map<String, Object> chunk = new LinkedHashMap<>();
+            chunk.put("channel", channel);
+            chunk.put("text", r.redact(text));
+            chunk.put("isLast", isLast);
+            chunk.put("meta", r.redactValue(meta == null ? Map.of() : meta));
+            publisher.publish(new NodeResultMessage(NodeResultMessage.VERSION, d.tenantId(), d.runId(), d.nodeId(),
+                    d.attempt(), id, NodeResultMessage.PROGRESS, null, null, System.currentTimeMillis() - started, null,
+                    null, null, chunk, System.currentTimeMillis()));
+        };
+        long timeoutMs = d.timeoutMs() != null && d.timeoutMs() > 0 ? d.timeoutMs() : settings.defaultNodeTimeoutMs();
+        CompletableFuture<NodeOutcome> outcome = CompletableFuture
+                .supplyAsync(() -> handlers.find(d.typeId()).orElse(null), workers)
+                .thenCompose(handler -> {
+                    if (handler == null) {
+                        return CompletableFuture.completedFuture((NodeOutcome) new NodeOutcome.Failed(new NodeOutcome.NodeError(
+                                "capability_not_provided", "This executor has no handler for node type '" + d.typeId() + "'.",
+                                false, Map.of("requiredCapability", d.typeId(), "offendingTypeId", d.typeId(),
+                                "nodeId", d.nodeId()))));
+                    }
+                    Map<String, Object> config = Templates.resolve(d.config(), d.inputs(), secrets);
+                    return handler.execute(new NodeContext(d, config, secrets, progress, timeoutMs));
+                })
+                .toCompletableFuture()
+                .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
+                .exceptionally(t -> failureOf(d, t, timeoutMs));
+        return outcome.thenCompose(o -> {
+            long duration = System.currentTimeMillis() - started;
+            NodeResultMessage result = redacted(toMessage(d, id, o, duration), secrets.redactor());
+            metrics.duration(d.typeId(), result.outcome(), duration);
+            if (o instanceof NodeOutcome.Failed f) {
+                metrics.failure(d.typeId(), f.error().retryable());
+            }
+            return log.complete(id, settings.owner(), asMap(result)).subscribeAsCompletionStage()
+                    .thenCompose(recorded -> {
+                        if (!recorded) {
+                            // Our lease ran out and another instance took over; its result is the one that counts.
+                            LOG.warnf("Invocation %s was taken over by another instance; dropping this attempt's result", id);
+                            return CompletableFuture.<Void>completedFuture(null);
+                        }
+                        return publisher.publish(result);
+                    });
+        }).whenComplete((x, t) -> {
+            running.remove(id);
+            metrics.finished();
+        });
+    }
+
+    private static NodeOutcome failureOf(NodeDispatchMessage d, Throwable t, long timeoutMs) {
+        Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        if (cause instanceof NodeFailure nf) {
+            return new NodeOutcome.Failed(nf.error());
+        }
+        if (cause instanceof TimeoutException) {
+            return new NodeOutcome.Failed(NodeOutcome.NodeError.of("node_timeout",
+                    "Node '" + d.nodeId() + "' did not finish within " + timeoutMs + " ms.", true));
+        }
+        LOG.errorf(cause, "Node %s (%s) of run %s failed unexpectedly", d.nodeId(), d.typeId(), d.runId());
+        return new NodeOutcome.Failed(NodeOutcome.NodeError.of("internal_error",
+                "The executor failed while running node '" + d.nodeId() + "': " + cause.getClass().getSimpleName(), true));
+    }
+
+    private static NodeResultMessage toMessage(NodeDispatchMessage d, String id, NodeOutcome o, long durationMs) {
+        String outcome;
+        Map<String, Object> outputs = null;
+        Map<String, Object> error = null;
+        Map<String, Object> interrupt = null;
+        if (o instanceof NodeOutcome.Completed c) {
+            outcome = NodeResultMessage.COMPLETED;
+            outputs = c.outputs();
+        } else if (o instanceof NodeOutcome.Failed f) {
+            outcome = NodeResultMessage.FAILED;
+            error = f.error().toMap();
+        } else {
+            outcome = NodeResultMessage.SUSPENDED;
+            interrupt = ((NodeOutcome.Suspended) o).interrupt();
+        }
+        return new NodeResultMessage(NodeResultMessage.VERSION, d.tenantId(), d.runId(), d.nodeId(), d.attempt(), id,
+                outcome, outputs, error, durationMs, o.cost(), o.http(), interrupt, null, System.currentTimeMillis());
+    }
+
+    private static NodeResultMessage redacted(NodeResultMessage m, Redactor r) {
+        return new NodeResultMessage(m.v(), m.tenantId(), m.runId(), m.nodeId(), m.attempt(), m.invocationId(),
+                m.outcome(), r.redactValue(m.outputs()), r.redactValue(m.error()), m.durationMs(), r.redactValue(m.cost()),
+                r.redactValue(m.http()), r.redactValue(m.interrupt()), r.redactValue(m.chunk()), m.finishedAtEpochMs());
+    }
+
+    /** The dispatch's invocation id, or {@code runId:nodeId:attempt} from an older sender that left it out. */
+    static String invocationId(NodeDispatchMessage d) {
+        return d.invocationId() != null && !d.invocationId().isBlank() ? d.invocationId()
+                : d.runId() + ":" + d.nodeId() + ":" + d.attempt();
+    }
+
+    private Map<String, Object> asMap(NodeResultMessage m) {
+        try {
+            return new JsonObject(json.writeValueAsString(m)).getMap();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A result message could not be written as JSON", e);
+        }
+    }
+
+    private NodeResultMessage recorded(JsonObject stored) {
+        try {
+            return json.readValue(stored.encode(), NodeResultMessage.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A recorded result could not be read back", e);
+        }
+    }
+}

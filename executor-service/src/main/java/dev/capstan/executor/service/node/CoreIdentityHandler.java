@@ -1,0 +1,24 @@
+package dev.capstan.executor.service.node;
+
+import dev.capstan.executor.service.NodeContext;
+import dev.capstan.executor.service.NodeHandler;
+import dev.capstan.executor.service.NodeOutcome;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** {@code core.identity}: its outputs are its inputs. */
+@ApplicationScoped
+public class CoreIdentityHandler implements NodeHandler {
+
+    @Override
+    public Set<String> typeIds() {
+        return Set.of("core.identity");
+    }
+
+    @Override
+    public CompletionStage<NodeOutcome> execute(NodeContext ctx) {
+        return CompletableFuture.completedFuture(new NodeOutcome.Completed(ctx.inputs()));
+    }
+}

@@ -1,0 +1,44 @@
+package dev.capstan.executor.service.node;
+
+import dev.capstan.executor.service.NodeContext;
+import dev.capstan.executor.service.NodeFailure;
+import dev.capstan.executor.service.NodeHandler;
+import dev.capstan.executor.service.NodeOutcome;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * {@code core.setVariable}: {@code name} and {@code value} (input ports, else config). The update travels in
+ * {@code outputs.variables} ({@code {name: value}}), which run-service turns into {@code variable.changed}.
+ */
+@ApplicationScoped
+public class CoreSetVariableHandler implements NodeHandler {
+
+    public static final String VARIABLES_OUTPUT = "variables";
+
+    @Override
+    public Set<String> typeIds() {
+        return Set.of("core.setVariable");
+    }
+
+    @Override
+    public CompletionStage<NodeOutcome> execute(NodeContext ctx) {
+        if (!(Nodes.param(ctx, "name") instanceof String name) || name.isBlank()) {
+            return CompletableFuture.failedFuture(new NodeFailure("validation_error",
+                    "core.setVariable needs a variable name in config.name or the name input.", false));
+        }
+        Object value = Nodes.param(ctx, "value");
+        Map<String, Object> vars = new HashMap<>();
+        vars.put(name, value);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", name);
+        out.put("value", value);
+        out.put(VARIABLES_OUTPUT, vars);
+        return CompletableFuture.completedFuture(new NodeOutcome.Completed(out));
+    }
+}
