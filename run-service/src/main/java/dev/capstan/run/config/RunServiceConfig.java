@@ -1,0 +1,26 @@
+package dev.capstan.run.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Settings of the run engine. */
+@ConfigMapping(prefix = "capstan.run")
+public interface RunServiceConfig {
+
+    /** Kafka consumer group of the replicas that apply node results. */
+    @WithDefault("capstan-run-service")
+    String resultsGroup();
+
+    /** How often due timers are looked for (timers set by this replica also fire on their own). */
+    @WithDefault("250ms")
+    Duration timerPollInterval();
+
+    /** Outbox rows older than this are assumed orphaned by a stopped replica and republished. */
+    @WithDefault("5s")
+    Duration outboxOrphanAge();
+
+    /** Whether this replica consumes node results (off only for tests that drive the engine directly). */
+    @WithDefault("true")
+    boolean consumeResults();
+}

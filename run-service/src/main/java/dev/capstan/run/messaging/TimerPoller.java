@@ -1,0 +1,56 @@
+package dev.capstan.run.messaging;
+
+import dev.capstan.run.config.RunServiceConfig;
+import dev.capstan.run.repository.RunRepository;
+import dev.capstan.run.service.RunCoordinator;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Fires durable timers that are due: after a restart, or when another replica armed them in memory and
+ * stopped. A timer is deleted in the transaction of the decision it causes, so it fires at most once per outcome.
+ */
+@ApplicationScoped
+public class TimerPoller {
+
+    private final RunRepository runs;
+    private final RunCoordinator coordinator;
+    private final RunServiceConfig config;
+    private final Vertx vertx;
+    private final Clock clock = Clock.systemUTC();
+    private final AtomicBoolean polling = new AtomicBoolean();
+    private long timerId = -1;
+
+    public TimerPoller(RunRepository runs, RunCoordinator coordinator, RunServiceConfig config, Vertx vertx) {
+        this.runs = runs;
+        this.coordinator = coordinator;
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    void start(@Observes StartupEvent start) {
+        timerId = vertx.setPeriodic(config.timerPollInterval().toMillis(), id -> poll());
+    }
+
+    void stop(@Observes ShutdownEvent stop) {
+        if (timerId >= 0) {
+            vertx.cancelTimer(timerId);
+        }
+    }
+
+    private void poll() {
+        if (!polling.compareAndSet(false, true)) {
+            return;
+        }
+        runs.dueTimers(clock.instant(), 200)
+                .flatMap(due -> due.isEmpty() ? Uni.createFrom().voidItem()
+                        : Uni.join().all(due.stream().map(coordinator::fire).toList()).andCollectFailures().replaceWithVoid())
+                .subscribe().with(ok -> polling.set(false), e -> polling.set(false));
+    }
+}

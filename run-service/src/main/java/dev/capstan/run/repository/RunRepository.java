@@ -1,0 +1,203 @@
+package dev.capstan.run.repository;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.workflow.event.RunEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Queries on runs, their event log, the outbox and timers, through the reactive PostgreSQL client:
+ * the hot path batches its statements into one round trip each and never blocks a thread.
+ */
+@ApplicationScoped
+public class RunRepository {
+
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+
+    private final Pool pool;
+    private final ObjectMapper json;
+
+    public RunRepository(Pool pool, ObjectMapper json) {
+        this.pool = pool;
+        this.json = json;
+    }
+
+    public Pool pool() {
+        return pool;
+    }
+
+    public Uni<Void> insertRun(SqlConnection c, RunRow run, String[] tags) {
+        return c.preparedQuery("INSERT INTO runs (run_id, tenant_id, workflow_id, workflow_version, status, last_sequence, "
+                        + "snapshot, options, tags, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8::text::jsonb, $9, $10, $10)")
+                .execute(Tuple.tuple(List.of(run.runId(), run.tenantId(), run.workflowId(), run.workflowVersion(), run.status(),
+                        run.lastSequence(), run.snapshotJson(), run.optionsJson(), tags, utc(run.createdAt()))))
+                .replaceWithVoid();
+    }
+
+    /** Moves the run forward from {@code expectedLastSequence}; false when another writer got there first. */
+    public Uni<Boolean> advance(SqlConnection c, String runId, long expectedLastSequence, long newLastSequence, String status,
+                                String snapshotJson, Instant now) {
+        return c.preparedQuery("UPDATE runs SET last_sequence = $3, status = $4, snapshot = $5::text::jsonb, updated_at = $6 "
+                        + "WHERE run_id = $1 AND last_sequence = $2")
+                .execute(Tuple.of(runId, expectedLastSequence, newLastSequence, status, snapshotJson, utc(now)))
+                .map(rows -> rows.rowCount() == 1);
+    }
+
+    public Uni<Void> appendEvents(SqlConnection c, String tenantId, List<RunEvent> events) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> rows = new ArrayList<>(events.size());
+        for (RunEvent e : events) {
+            rows.add(Tuple.tuple(List.of(e.runId(), e.sequence(), tenantId, e.eventId(), e.type(),
+                    e.nodeId() == null ? "" : e.nodeId(), write(e.payload()), utc(e.timestamp()))));
+        }
+        return c.preparedQuery("INSERT INTO run_events (run_id, sequence, tenant_id, event_id, type, node_id, payload, occurred_at) "
+                        + "VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), $7::text::jsonb, $8)")
+                .executeBatch(rows)
+                .replaceWithVoid();
+    }
+
+    public Uni<List<OutboxMessage>> insertOutbox(SqlConnection c, List<OutboxMessage> messages) {
+        if (messages.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        List<Tuple> rows = messages.stream().map(m -> Tuple.of(m.topic(), m.key(), m.payload())).toList();
+        return c.preparedQuery("INSERT INTO outbox (topic, record_key, payload) VALUES ($1, $2, $3) RETURNING id")
+                .executeBatch(rows)
+                .map(result -> {
+                    List<OutboxMessage> stored = new ArrayList<>(messages.size());
+                    RowSet<Row> batch = result;
+                    int i = 0;
+                    while (batch != null) {
+                        for (Row row : batch) {
+                            stored.add(messages.get(i++).withId(row.getLong(0)));
+                        }
+                        batch = batch.next();
+                    }
+                    return stored;
+                });
+    }
+
+    public Uni<Void> insertTimers(SqlConnection c, List<TimerRow> timers) {
+        if (timers.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> rows = timers.stream().map(t -> Tuple.tuple(List.of(t.runId(), t.timerId(), t.kind(),
+                t.nodeId() == null ? "" : t.nodeId(), t.attempt(), utc(t.fireAt())))).toList();
+        return c.preparedQuery("INSERT INTO run_timers (run_id, timer_id, kind, node_id, attempt, fire_at) "
+                        + "VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6) ON CONFLICT DO NOTHING")
+                .executeBatch(rows)
+                .replaceWithVoid();
+    }
+
+    public Uni<Void> deleteTimer(SqlConnection c, String runId, String timerId) {
+        return c.preparedQuery("DELETE FROM run_timers WHERE run_id = $1 AND timer_id = $2")
+                .execute(Tuple.of(runId, timerId))
+                .replaceWithVoid();
+    }
+
+    public Uni<List<TimerRow>> dueTimers(Instant now, int limit) {
+        return pool.preparedQuery("SELECT run_id, timer_id, kind, node_id, attempt, fire_at FROM run_timers "
+                        + "WHERE fire_at <= $1 ORDER BY fire_at LIMIT $2")
+                .execute(Tuple.of(utc(now), limit))
+                .map(rows -> {
+                    List<TimerRow> due = new ArrayList<>();
+                    for (Row r : rows) {
+                        due.add(new TimerRow(r.getString("run_id"), r.getString("timer_id"), r.getString("kind"),
+                                r.getString("node_id"), r.getInteger("attempt"), r.getOffsetDateTime("fire_at").toInstant()));
+                    }
+                    return due;
+                });
+    }
+
+    public Uni<Void> deleteOutbox(List<Long> ids) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return pool.preparedQuery("DELETE FROM outbox WHERE id = ANY($1)")
+                .execute(Tuple.of(ids.toArray(Long[]::new)))
+                .replaceWithVoid();
+    }
+
+    /** Outbox rows older than the cut-off: left behind by a replica that stopped between commit and publish. */
+    public Uni<List<OutboxMessage>> staleOutbox(Instant olderThan, int limit) {
+        return pool.preparedQuery("SELECT id, topic, record_key, payload FROM outbox WHERE created_at < $1 ORDER BY id LIMIT $2")
+                .execute(Tuple.of(utc(olderThan), limit))
+                .map(rows -> {
+                    List<OutboxMessage> stale = new ArrayList<>();
+                    for (Row r : rows) {
+                        stale.add(new OutboxMessage(r.getLong("id"), r.getString("topic"), r.getString("record_key"), r.getString("payload")));
+                    }
+                    return stale;
+                });
+    }
+
+    public Uni<RunRow> find(String tenantId, String runId) {
+        return pool.preparedQuery("SELECT * FROM runs WHERE tenant_id = $1 AND run_id = $2")
+                .execute(Tuple.of(tenantId, runId))
+                .map(rows -> rows.size() == 0 ? null : runRow(rows.iterator().next()));
+    }
+
+    public Uni<RunRow> findById(String runId) {
+        return pool.preparedQuery("SELECT * FROM runs WHERE run_id = $1")
+                .execute(Tuple.of(runId))
+                .map(rows -> rows.size() == 0 ? null : runRow(rows.iterator().next()));
+    }
+
+    /** Events after {@code afterSequence} (exclusive), in order. */
+    public Uni<List<RunEvent>> events(String runId, long afterSequence, int limit) {
+        return pool.preparedQuery("SELECT run_id, sequence, event_id, type, node_id, payload::text AS payload, occurred_at FROM run_events "
+                        + "WHERE run_id = $1 AND sequence > $2 ORDER BY sequence LIMIT $3")
+                .execute(Tuple.of(runId, afterSequence, limit))
+                .map(rows -> {
+                    List<RunEvent> events = new ArrayList<>(rows.size());
+                    for (Row r : rows) {
+                        events.add(new RunEvent(r.getString("event_id"), r.getString("run_id"), r.getLong("sequence"),
+                                r.getString("type"), r.getOffsetDateTime("occurred_at").toInstant(), r.getString("node_id"),
+                                read(r.getString("payload"))));
+                    }
+                    return events;
+                });
+    }
+
+    private static RunRow runRow(Row r) {
+        return new RunRow(r.getString("run_id"), r.getString("tenant_id"), r.getString("workflow_id"),
+                r.getInteger("workflow_version"), r.getString("status"), r.getLong("last_sequence"),
+                r.getJson("snapshot").toString(), r.getJson("options").toString(), r.getOffsetDateTime("created_at").toInstant());
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Event payload is not serialisable", e);
+        }
+    }
+
+    private Map<String, Object> read(String text) {
+        try {
+            return json.readValue(text, MAP);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Stored event payload is not JSON", e);
+        }
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,271 @@
+package dev.capstan.run.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.common.error.ApiException;
+import dev.capstan.common.error.ErrorCode;
+import dev.capstan.common.messaging.NodeDispatchMessage;
+import dev.capstan.common.messaging.Topics;
+import dev.capstan.run.messaging.OutboxRelay;
+import dev.capstan.run.repository.OutboxMessage;
+import dev.capstan.run.repository.RunRepository;
+import dev.capstan.run.repository.RunRow;
+import dev.capstan.run.repository.TimerRow;
+import dev.capstan.run.service.DefinitionCache.LoadedDefinition;
+import dev.capstan.workflow.engine.Command;
+import dev.capstan.workflow.engine.Decision;
+import dev.capstan.workflow.engine.Engine;
+import dev.capstan.workflow.engine.RunInput;
+import dev.capstan.workflow.event.RunEvent;
+import dev.capstan.workflow.state.RunFold;
+import dev.capstan.workflow.state.RunOptions;
+import dev.capstan.workflow.state.RunSnapshots;
+import dev.capstan.workflow.state.RunState;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Applies inputs to runs: folds the run's state (cached for active runs), asks the pure engine for a
+ * decision, and commits its events, the new snapshot, timers and outbox messages in one transaction
+ * before anything is published. Work on one run is serialised on this replica; across replicas the
+ * snapshot's sequence check and the event log's primary key turn a race into a retry, never a fork.
+ */
+@ApplicationScoped
+public class RunCoordinator {
+
+    public static final String ENGINE_VERSION = "capstan-1";
+    private static final Logger LOG = Logger.getLogger(RunCoordinator.class);
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+    private static final int MAX_EVENTS = 1_000_000;
+
+    /** What the engine needs about a run besides its state. */
+    record ActiveRun(String tenantId, LoadedDefinition definition, RunState state, Map<String, Object> runInfo) {
+    }
+
+    /** The run's request-time facts kept beside the snapshot: options for executors, tags, metadata. */
+    public record RunInfo(Map<String, Object> configurable, List<String> tags, Map<String, Object> metadata,
+                          Map<String, Object> executorOptions) {
+    }
+
+    private final RunRepository runs;
+    private final DefinitionCache definitions;
+    private final OutboxRelay relay;
+    private final RunEventBus bus;
+    private final ObjectMapper json;
+    private final Vertx vertx;
+    private final Clock clock = Clock.systemUTC();
+    private final Engine engine;
+    private final PerRunSerializer serializer = new PerRunSerializer();
+    private final Map<String, ActiveRun> active = new ConcurrentHashMap<>();
+
+    public RunCoordinator(RunRepository runs, DefinitionCache definitions, OutboxRelay relay, RunEventBus bus,
+                          ObjectMapper json, Vertx vertx) {
+        this.runs = runs;
+        this.definitions = definitions;
+        this.relay = relay;
+        this.bus = bus;
+        this.json = json;
+        this.vertx = vertx;
+        this.engine = new Engine(clock, () -> UUID.randomUUID().toString());
+    }
+
+    /** Creates a run and takes its first steps; the returned row is the committed run. */
+    public Uni<RunRow> start(String tenantId, String workflowId, Map<String, Object> inputs, RunInfo info) {
+        return definitions.latest(tenantId, workflowId).flatMap(definition -> {
+            String runId = "run_" + UUID.randomUUID().toString().replace("-", "");
+            RunState initial = RunState.initial(runId, workflowId);
+            Decision decision = engine.decide(definition.definition(), initial,
+                    new RunInput.Start(inputs, RunOptions.fromMap(info.configurable())));
+            if (decision.rejected()) {
+                throw ApiException.validation(decision.rejection().message(), Map.of("reason", decision.rejection().code(),
+                        "problems", decision.rejection().details()));
+            }
+            Map<String, Object> runInfo = toMap(info);
+            ActiveRun run = new ActiveRun(tenantId, definition, decision.state(), runInfo);
+            Instant now = clock.instant();
+            RunRow row = new RunRow(runId, tenantId, workflowId, definition.version(), decision.state().status().wireName(),
+                    lastSequence(decision.state()), write(snapshot(run)), write(runInfo), now);
+            return serializer.submit(runId, () -> commit(run, decision, null, row, info.tags()))
+                    .map(ignored -> row);
+        });
+    }
+
+    /**
+     * Applies one input to a run. A rejected input (a stale result, a timer that no longer matters)
+     * changes nothing and is returned as the decision's rejection.
+     */
+    public Uni<Decision> apply(String runId, RunInput input, String firedTimerId) {
+        return serializer.submit(runId, () -> applyNow(runId, input, firedTimerId, true));
+    }
+
+    private Uni<Decision> applyNow(String runId, RunInput input, String firedTimerId, boolean retryOnConflict) {
+        return load(runId).flatMap(run -> {
+            if (run == null) {
+                return Uni.createFrom().failure(new ApiException(ErrorCode.NOT_FOUND, "Run " + runId + " not found"));
+            }
+            Decision decision = engine.decide(run.definition().definition(), run.state(), input);
+            if (decision.rejected()) {
+                Uni<Void> cleanup = firedTimerId == null ? Uni.createFrom().voidItem()
+                        : runs.pool().withConnection(c -> runs.deleteTimer(c, runId, firedTimerId));
+                return cleanup.replaceWith(decision);
+            }
+            ActiveRun next = new ActiveRun(run.tenantId(), run.definition(), decision.state(), run.runInfo());
+            return commit(next, decision, run.state(), null, null).replaceWith(decision)
+                    .onFailure(RunConflict.class).recoverWithUni(conflict -> {
+                        active.remove(runId);
+                        if (!retryOnConflict) {
+                            return Uni.createFrom().failure(conflict);
+                        }
+                        return applyNow(runId, input, firedTimerId, false);
+                    });
+        });
+    }
+
+    private Uni<Void> commit(ActiveRun run, Decision decision, RunState before, RunRow newRow, List<String> tags) {
+        String runId = run.state().runId();
+        List<RunEvent> events = decision.events();
+        List<TimerRow> timers = new ArrayList<>();
+        List<OutboxMessage> outbox = new ArrayList<>();
+        for (Command command : decision.commands()) {
+            if (command instanceof Command.DispatchNode dispatch) {
+                outbox.add(new OutboxMessage(null, Topics.NODE_DISPATCH, runId, write(dispatchMessage(run, dispatch))));
+            } else if (command instanceof Command.ScheduleTimer timer) {
+                timers.add(new TimerRow(runId, timer.timerId(), timer.kind().name(), timer.nodeId(), timer.attempt(), timer.fireAt()));
+            }
+        }
+        if (!events.isEmpty()) {
+            Map<String, Object> published = new LinkedHashMap<>();
+            published.put("v", 1);
+            published.put("tenantId", run.tenantId());
+            published.put("runId", runId);
+            published.put("events", events.stream().map(RunEvent::toDocument).toList());
+            outbox.add(new OutboxMessage(null, Topics.RUN_EVENTS, runId, write(published)));
+        }
+        Instant now = clock.instant();
+        String snapshot = write(snapshot(run));
+        Uni<List<OutboxMessage>> stored = runs.pool().withTransaction(c -> {
+            Uni<Void> head = newRow != null
+                    ? runs.insertRun(c, newRow, tags == null ? new String[0] : tags.toArray(String[]::new))
+                    : runs.advance(c, runId, lastSequence(before), lastSequence(run.state()), run.state().status().wireName(), snapshot, now)
+                            .map(advanced -> {
+                                if (!advanced) {
+                                    throw new RunConflict(runId);
+                                }
+                                return null;
+                            }).replaceWithVoid();
+            return head
+                    .chain(() -> runs.appendEvents(c, run.tenantId(), events))
+                    .chain(() -> runs.insertTimers(c, timers))
+                    .chain(() -> runs.insertOutbox(c, outbox));
+        });
+        return stored.invoke(messages -> {
+            active.put(runId, run);
+            if (run.state().status().isTerminal()) {
+                active.remove(runId);
+            }
+            bus.committed(runId, events);
+            relay.publish(messages).subscribe().with(ok -> { }, e -> { });
+            timers.forEach(this::armLocally);
+        }).replaceWithVoid();
+    }
+
+    /** Fires a timer from memory when it is near, so short delays do not wait for the poller. */
+    private void armLocally(TimerRow timer) {
+        long delay = Duration.between(clock.instant(), timer.fireAt()).toMillis();
+        if (delay > 60_000) {
+            return;
+        }
+        vertx.setTimer(Math.max(1, delay), id -> fire(timer).subscribe().with(ok -> { }, e -> { }));
+    }
+
+    /** Applies a due timer (from memory or the poller). */
+    public Uni<Decision> fire(TimerRow timer) {
+        return apply(timer.runId(), new RunInput.TimerFired(dev.capstan.workflow.engine.TimerKind.valueOf(timer.kind()),
+                timer.nodeId(), timer.attempt()), timer.timerId())
+                .onFailure().invoke(e -> LOG.warnf("Timer %s of run %s failed: %s", timer.timerId(), timer.runId(), e.getMessage()));
+    }
+
+    private Uni<ActiveRun> load(String runId) {
+        ActiveRun cached = active.get(runId);
+        if (cached != null) {
+            return Uni.createFrom().item(cached);
+        }
+        return runs.findById(runId).flatMap(row -> {
+            if (row == null) {
+                return Uni.createFrom().nullItem();
+            }
+            return definitions.version(row.tenantId(), row.workflowId(), row.workflowVersion())
+                    .flatMap(definition -> runs.events(runId, -1, MAX_EVENTS).map(events -> new ActiveRun(row.tenantId(), definition,
+                            RunFold.fold(runId, row.workflowId(), events), read(row.optionsJson()))));
+        });
+    }
+
+    private NodeDispatchMessage dispatchMessage(ActiveRun run, Command.DispatchNode dispatch) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> options = (Map<String, Object>) run.runInfo().getOrDefault("executorOptions", Map.of());
+        return new NodeDispatchMessage(NodeDispatchMessage.VERSION, run.tenantId(), dispatch.runId(), dispatch.nodeId(),
+                dispatch.typeId(), dispatch.attempt(), dispatch.idempotencyKey(), dispatch.inputs(), dispatch.config(),
+                dispatch.timeoutMs(), options, clock.millis());
+    }
+
+    private Map<String, Object> snapshot(ActiveRun run) {
+        Map<String, Object> snapshot = new LinkedHashMap<>(RunSnapshots.toSnapshot(run.state(), ENGINE_VERSION));
+        snapshot.put("owner", Map.of("tenant", run.tenantId()));
+        for (String field : List.of("tags", "metadata", "configurable")) {
+            Object value = run.runInfo().get(field);
+            if (value != null) {
+                snapshot.put(field, value);
+            }
+        }
+        return snapshot;
+    }
+
+    private static long lastSequence(RunState state) {
+        return state.nextSequence() - 1;
+    }
+
+    private static Map<String, Object> toMap(RunInfo info) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("configurable", info.configurable() == null ? Map.of() : info.configurable());
+        map.put("tags", info.tags() == null ? List.of() : info.tags());
+        map.put("metadata", info.metadata() == null ? Map.of() : info.metadata());
+        map.put("executorOptions", info.executorOptions() == null ? Map.of() : info.executorOptions());
+        return map;
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Not serialisable", e);
+        }
+    }
+
+    private Map<String, Object> read(String text) {
+        try {
+            return json.readValue(text, MAP);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Stored run info is not JSON", e);
+        }
+    }
+
+    /** Another writer advanced the run since this replica read it. */
+    static final class RunConflict extends RuntimeException {
+        RunConflict(String runId) {
+            super("Run " + runId + " was advanced concurrently", null, false, false);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.capstan.run.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.common.error.ApiException;
+import dev.capstan.common.error.ErrorCode;
+import dev.capstan.common.identity.CallerIdentity;
+import dev.capstan.run.repository.RunRepository;
+import dev.capstan.run.repository.RunRow;
+import dev.capstan.run.service.RunCoordinator.RunInfo;
+import dev.capstan.workflow.engine.RunInput;
+import dev.capstan.workflow.event.RunEvent;
+import dev.capstan.workflow.model.RunStatus;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** The runs API: create, read, cancel and poll a tenant's runs. */
+@ApplicationScoped
+public class RunService {
+
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+    private static final int POLL_PAGE = 500;
+
+    private final RunCoordinator coordinator;
+    private final RunRepository runs;
+    private final RunEventBus bus;
+    private final ObjectMapper json;
+
+    public RunService(RunCoordinator coordinator, RunRepository runs, RunEventBus bus, ObjectMapper json) {
+        this.coordinator = coordinator;
+        this.runs = runs;
+        this.bus = bus;
+        this.json = json;
+    }
+
+    public Uni<RunRow> start(CallerIdentity caller, String workflowId, Map<String, Object> inputs, Map<String, Object> configurable,
+                             List<String> tags, Map<String, Object> metadata) {
+        if (workflowId == null || workflowId.isBlank()) {
+            throw ApiException.validation("workflowId is required.", Map.of("field", "workflowId"));
+        }
+        Map<String, Object> executorOptions = Map.of("testMode", caller.testMode());
+        return coordinator.start(caller.tenant(), workflowId, inputs == null ? Map.of() : inputs,
+                new RunInfo(configurable, tags, metadata, executorOptions));
+    }
+
+    /** The RunSnapshot; another tenant's run is 404. */
+    public Uni<Map<String, Object>> snapshot(String tenantId, String runId) {
+        return owned(tenantId, runId).map(row -> read(row.snapshotJson()));
+    }
+
+    public Uni<RunRow> cancel(String tenantId, String runId, String reason, String principal) {
+        return owned(tenantId, runId).flatMap(row -> coordinator.apply(runId, new RunInput.Cancel(reason, principal), null)
+                .flatMap(decision -> {
+                    if (decision.rejected()) {
+                        throw new ApiException(ErrorCode.RUN_TERMINAL, decision.rejection().message(), Map.of("runStatus", row.status()));
+                    }
+                    return runs.find(tenantId, runId);
+                }));
+    }
+
+    /**
+     * Events after {@code lastSequence}; when there are none yet and the run is live, waits up to
+     * {@code timeout} for the next commit.
+     */
+    public Uni<PollResult> poll(String tenantId, String runId, long lastSequence, Duration timeout) {
+        return owned(tenantId, runId).flatMap(row -> runs.events(runId, lastSequence, POLL_PAGE).flatMap(events -> {
+            if (!events.isEmpty() || terminal(row.status())) {
+                return Uni.createFrom().item(result(events, terminal(row.status())));
+            }
+            Uni<Void> next = Uni.createFrom().emitter(emitter -> {
+                AutoCloseable subscription = bus.subscribe(runId, committed -> emitter.complete(null));
+                emitter.onTermination(() -> {
+                    try {
+                        subscription.close();
+                    } catch (Exception ignored) {
+                        // Unsubscribing cannot fail.
+                    }
+                });
+            });
+            return next.ifNoItem().after(timeout).recoverWithItem((Void) null)
+                    .flatMap(ignored -> runs.events(runId, lastSequence, POLL_PAGE))
+                    .map(later -> result(later, false));
+        }));
+    }
+
+    public record PollResult(List<RunEvent> events, boolean complete) {
+    }
+
+    /** Complete once the reader has the terminal event: in this page, or before it when the run had ended. */
+    private static PollResult result(List<RunEvent> events, boolean runWasTerminal) {
+        boolean complete = events.stream().anyMatch(RunEvent::isTerminal) || (events.isEmpty() && runWasTerminal);
+        return new PollResult(events, complete);
+    }
+
+    private Uni<RunRow> owned(String tenantId, String runId) {
+        return runs.find(tenantId, runId).map(row -> {
+            if (row == null) {
+                throw new ApiException(ErrorCode.NOT_FOUND, "Run " + runId + " not found", Map.of("runId", runId));
+            }
+            return row;
+        });
+    }
+
+    private static boolean terminal(String status) {
+        return status.equals(RunStatus.COMPLETED.wireName()) || status.equals(RunStatus.FAILED.wireName())
+                || status.equals(RunStatus.CANCELLED.wireName());
+    }
+
+    private Map<String, Object> read(String text) {
+        try {
+            return json.readValue(text, MAP);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Stored snapshot is not JSON", e);
+        }
+    }
+}

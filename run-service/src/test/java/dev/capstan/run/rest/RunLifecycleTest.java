@@ -1,0 +1,196 @@
+package dev.capstan.run.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.capstan.common.identity.IdentityToken;
+import dev.capstan.devstack.testing.ErrorEnvelopeAssertions;
+import dev.capstan.devstack.testing.GatewayIdentity;
+import dev.capstan.devstack.testing.KafkaTestResource;
+import dev.capstan.devstack.testing.PostgresTestResource;
+import dev.capstan.run.testing.TestExecutor;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(PostgresTestResource.class)
+@QuarkusTestResource(KafkaTestResource.class)
+class RunLifecycleTest {
+
+    private static final String TENANT = "tenant-runs";
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String kafka;
+
+    private TestExecutor executor;
+
+    @BeforeEach
+    void startExecutor() {
+        executor = new TestExecutor(kafka);
+    }
+
+    @AfterEach
+    void stopExecutor() throws InterruptedException {
+        executor.close();
+    }
+
+    private static String caller(String tenant) {
+        return GatewayIdentity.token(tenant, "workspace:write", "runs:create", "runs:read", "runs:cancel");
+    }
+
+    private static void register(String tenant, String fixture) throws IOException {
+        try (InputStream in = RunLifecycleTest.class.getResourceAsStream("/fixtures/" + fixture + ".json")) {
+            given().header(IdentityToken.HEADER, caller(tenant)).contentType("application/json")
+                    .body(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                    .when().post("/v1/workflows").then().statusCode(201);
+        }
+    }
+
+    private static String start(String tenant, String workflowId, Map<String, Object> inputs) {
+        return given().header(IdentityToken.HEADER, caller(tenant)).contentType("application/json")
+                .body(Map.of("workflowId", workflowId, "inputs", inputs, "tags", List.of("t1")))
+                .when().post("/v1/runs")
+                .then().statusCode(201)
+                .body("eventsUrl", org.hamcrest.Matchers.endsWith("/events"))
+                .extract().path("runId");
+    }
+
+    /** Long-polls the log until the terminal event; returns every event in order. */
+    private static List<Map<String, Object>> eventsUntilComplete(String tenant, String runId) {
+        List<Map<String, Object>> events = new ArrayList<>();
+        long last = -1;
+        for (int polls = 0; polls < 60; polls++) {
+            JsonPath page = given().header(IdentityToken.HEADER, caller(tenant))
+                    .queryParam("lastSequence", last).queryParam("timeout", 5)
+                    .when().get("/v1/runs/" + runId + "/events/poll")
+                    .then().statusCode(200).extract().jsonPath();
+            List<Map<String, Object>> batch = page.getList("events");
+            events.addAll(batch);
+            if (!batch.isEmpty()) {
+                last = ((Number) batch.get(batch.size() - 1).get("sequence")).longValue();
+            }
+            if (page.getBoolean("isComplete")) {
+                return events;
+            }
+        }
+        throw new AssertionError("run " + runId + " did not finish; events so far: " + events);
+    }
+
+    private static List<String> types(List<Map<String, Object>> events) {
+        return events.stream().map(e -> (String) e.get("type")).toList();
+    }
+
+    private static void assertContiguousWithOneTerminalLast(List<Map<String, Object>> events) {
+        for (int i = 0; i < events.size(); i++) {
+            assertThat(((Number) events.get(i).get("sequence")).longValue()).isEqualTo(i);
+        }
+        List<String> types = types(events);
+        long terminals = types.stream().filter(t -> t.equals("run.completed") || t.equals("run.failed") || t.equals("run.cancelled")).count();
+        assertThat(terminals).isEqualTo(1);
+        assertThat(types.get(types.size() - 1)).isIn("run.completed", "run.failed", "run.cancelled");
+    }
+
+    @Test
+    void theNoopFixtureCompletesThroughTheRealDispatchAndResultTopics() throws IOException {
+        register(TENANT, "conformance-noop");
+        String runId = start(TENANT, "conformance-noop", Map.of("greeting", "hi"));
+
+        List<Map<String, Object>> events = eventsUntilComplete(TENANT, runId);
+        assertContiguousWithOneTerminalLast(events);
+        assertThat(types(events)).startsWith("run.started").contains("node.started", "node.completed").endsWith("run.completed");
+
+        given().header(IdentityToken.HEADER, caller(TENANT)).when().get("/v1/runs/" + runId)
+                .then().statusCode(200)
+                .body("runId", equalTo(runId))
+                .body("status", equalTo("completed"))
+                .body("owner.tenant", equalTo(TENANT))
+                .body("tags[0]", equalTo("t1"));
+        assertThat(executor.received()).anySatisfy(d -> {
+            assertThat(d.runId()).isEqualTo(runId);
+            assertThat(d.invocationId()).isEqualTo(runId + ":noop:0");
+            assertThat(d.tenantId()).isEqualTo(TENANT);
+        });
+    }
+
+    @Test
+    void theFailureFixtureFailsWithTheNodesError() throws IOException {
+        register(TENANT, "conformance-failure");
+        String runId = start(TENANT, "conformance-failure", Map.of());
+
+        List<Map<String, Object>> events = eventsUntilComplete(TENANT, runId);
+        assertContiguousWithOneTerminalLast(events);
+        assertThat(types(events)).contains("node.failed").endsWith("run.failed");
+        given().header(IdentityToken.HEADER, caller(TENANT)).when().get("/v1/runs/" + runId)
+                .then().statusCode(200).body("status", equalTo("failed")).body("error.code", org.hamcrest.Matchers.notNullValue());
+    }
+
+    @Test
+    void theDelayFixtureWaitsOnADurableTimerAndCompletes() throws IOException {
+        register(TENANT, "conformance-delay");
+        String runId = start(TENANT, "conformance-delay", Map.of("delayMs", 300));
+
+        List<Map<String, Object>> events = eventsUntilComplete(TENANT, runId);
+        assertContiguousWithOneTerminalLast(events);
+        assertThat(types(events)).endsWith("run.completed");
+        assertThat(executor.received()).noneMatch(d -> d.runId().equals(runId));
+    }
+
+    @Test
+    void aLongDelayIsCancelledOnRequest() throws IOException {
+        register(TENANT, "conformance-cancellable");
+        String runId = start(TENANT, "conformance-cancellable", Map.of("delayMs", 600_000));
+
+        given().header(IdentityToken.HEADER, caller(TENANT)).contentType("application/json").body(Map.of("reason", "test"))
+                .when().post("/v1/runs/" + runId + "/cancel")
+                .then().statusCode(200).body("runId", equalTo(runId)).body("status", equalTo("cancelled"));
+        List<Map<String, Object>> events = eventsUntilComplete(TENANT, runId);
+        assertContiguousWithOneTerminalLast(events);
+        assertThat(types(events)).endsWith("run.cancelled");
+
+        ErrorEnvelopeAssertions.assertEnvelope(given().header(IdentityToken.HEADER, caller(TENANT)).contentType("application/json")
+                .body("{}").when().post("/v1/runs/" + runId + "/cancel"), 409, "run_terminal");
+    }
+
+    @Test
+    void aDuplicatedResultIsAppliedOnce() throws IOException {
+        register(TENANT, "conformance-noop");
+        executor.sendTwice("noop");
+        String runId = start(TENANT, "conformance-noop", Map.of());
+
+        List<Map<String, Object>> events = eventsUntilComplete(TENANT, runId);
+        assertContiguousWithOneTerminalLast(events);
+        assertThat(types(events).stream().filter("node.completed"::equals)).hasSize(1);
+    }
+
+    @Test
+    void anotherTenantsRunIsNotFound() throws IOException {
+        register(TENANT, "conformance-noop");
+        String runId = start(TENANT, "conformance-noop", Map.of());
+        ErrorEnvelopeAssertions.assertEnvelope(given().header(IdentityToken.HEADER, caller("tenant-other"))
+                .when().get("/v1/runs/" + runId), 404, "not_found");
+        ErrorEnvelopeAssertions.assertEnvelope(given().header(IdentityToken.HEADER, caller("tenant-other"))
+                .when().get("/v1/runs/" + runId + "/events/poll"), 404, "not_found");
+        ErrorEnvelopeAssertions.assertEnvelope(given().header(IdentityToken.HEADER, caller("tenant-other")).contentType("application/json")
+                .body("{}").when().post("/v1/runs/" + runId + "/cancel"), 404, "not_found");
+    }
+
+    @Test
+    void startingAnUnknownWorkflowIsAValidationError() {
+        ErrorEnvelopeAssertions.assertEnvelope(given().header(IdentityToken.HEADER, caller(TENANT)).contentType("application/json")
+                .body(Map.of("workflowId", "no-such-workflow")).when().post("/v1/runs"), 400, "validation_error");
+        ErrorEnvelopeAssertions.assertEnvelope(given().header(IdentityToken.HEADER, caller(TENANT)).contentType("application/json")
+                .body("{}").when().post("/v1/runs"), 400, "validation_error");
+    }
+}
