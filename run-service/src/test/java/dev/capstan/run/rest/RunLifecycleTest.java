@@ -3,20 +3,20 @@ package dev.capstan.run.rest;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
+import static dev.capstan.run.testing.RunsClient.caller;
+import static dev.capstan.run.testing.RunsClient.eventsUntilComplete;
+import static dev.capstan.run.testing.RunsClient.register;
+import static dev.capstan.run.testing.RunsClient.start;
+import static dev.capstan.run.testing.RunsClient.types;
 
 import dev.capstan.common.identity.IdentityToken;
 import dev.capstan.devstack.testing.ErrorEnvelopeAssertions;
-import dev.capstan.devstack.testing.GatewayIdentity;
 import dev.capstan.devstack.testing.KafkaTestResource;
 import dev.capstan.devstack.testing.PostgresTestResource;
 import dev.capstan.run.testing.TestExecutor;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.path.json.JsonPath;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -44,52 +44,6 @@ class RunLifecycleTest {
     @AfterEach
     void stopExecutor() throws InterruptedException {
         executor.close();
-    }
-
-    private static String caller(String tenant) {
-        return GatewayIdentity.token(tenant, "workspace:write", "runs:create", "runs:read", "runs:cancel");
-    }
-
-    private static void register(String tenant, String fixture) throws IOException {
-        try (InputStream in = RunLifecycleTest.class.getResourceAsStream("/fixtures/" + fixture + ".json")) {
-            given().header(IdentityToken.HEADER, caller(tenant)).contentType("application/json")
-                    .body(new String(in.readAllBytes(), StandardCharsets.UTF_8))
-                    .when().post("/v1/workflows").then().statusCode(201);
-        }
-    }
-
-    private static String start(String tenant, String workflowId, Map<String, Object> inputs) {
-        return given().header(IdentityToken.HEADER, caller(tenant)).contentType("application/json")
-                .body(Map.of("workflowId", workflowId, "inputs", inputs, "tags", List.of("t1")))
-                .when().post("/v1/runs")
-                .then().statusCode(201)
-                .body("eventsUrl", org.hamcrest.Matchers.endsWith("/events"))
-                .extract().path("runId");
-    }
-
-    /** Long-polls the log until the terminal event; returns every event in order. */
-    private static List<Map<String, Object>> eventsUntilComplete(String tenant, String runId) {
-        List<Map<String, Object>> events = new ArrayList<>();
-        long last = -1;
-        for (int polls = 0; polls < 60; polls++) {
-            JsonPath page = given().header(IdentityToken.HEADER, caller(tenant))
-                    .queryParam("lastSequence", last).queryParam("timeout", 5)
-                    .when().get("/v1/runs/" + runId + "/events/poll")
-                    .then().statusCode(200).extract().jsonPath();
-            List<Map<String, Object>> batch = page.getList("events");
-            events.addAll(batch);
-            if (!batch.isEmpty()) {
-                last = ((Number) batch.get(batch.size() - 1).get("sequence")).longValue();
-            }
-            if (page.getBoolean("isComplete")) {
-                return events;
-            }
-        }
-        throw new AssertionError("run " + runId + " did not finish; events so far: " + events);
-    }
-
-    private static List<String> types(List<Map<String, Object>> events) {
-        return events.stream().map(e -> (String) e.get("type")).toList();
     }
 
     private static void assertContiguousWithOneTerminalLast(List<Map<String, Object>> events) {

@@ -1,0 +1,68 @@
+package dev.capstan.run.testing;
+
+import static io.restassured.RestAssured.given;
+
+import dev.capstan.common.identity.IdentityToken;
+import dev.capstan.devstack.testing.GatewayIdentity;
+import io.restassured.path.json.JsonPath;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The runs API as a test uses it, with the gateway's identity of a tenant holding every run scope. */
+public final class RunsClient {
+
+    private RunsClient() {
+    }
+
+    public static String caller(String tenant) {
+        return GatewayIdentity.token(tenant, "workspace:write", "manifest:read", "runs:create", "runs:read", "runs:cancel",
+                "approvals:respond");
+    }
+
+    /** Registers a conformance fixture from {@code src/test/resources/fixtures}. */
+    public static void register(String tenant, String fixture) throws IOException {
+        try (InputStream in = RunsClient.class.getResourceAsStream("/fixtures/" + fixture + ".json")) {
+            given().header(IdentityToken.HEADER, caller(tenant)).contentType("application/json")
+                    .body(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                    .when().post("/v1/workflows").then().statusCode(201);
+        }
+    }
+
+    public static String start(String tenant, String workflowId, Map<String, Object> inputs) {
+        return given().header(IdentityToken.HEADER, caller(tenant)).contentType("application/json")
+                .body(Map.of("workflowId", workflowId, "inputs", inputs, "tags", List.of("t1")))
+                .when().post("/v1/runs")
+                .then().statusCode(201)
+                .body("eventsUrl", org.hamcrest.Matchers.endsWith("/events"))
+                .extract().path("runId");
+    }
+
+    /** Long-polls the log until the terminal event; returns every event in order. */
+    public static List<Map<String, Object>> eventsUntilComplete(String tenant, String runId) {
+        List<Map<String, Object>> events = new ArrayList<>();
+        long last = -1;
+        for (int polls = 0; polls < 60; polls++) {
+            JsonPath page = given().header(IdentityToken.HEADER, caller(tenant))
+                    .queryParam("lastSequence", last).queryParam("timeout", 5)
+                    .when().get("/v1/runs/" + runId + "/events/poll")
+                    .then().statusCode(200).extract().jsonPath();
+            List<Map<String, Object>> batch = page.getList("events");
+            events.addAll(batch);
+            if (!batch.isEmpty()) {
+                last = ((Number) batch.get(batch.size() - 1).get("sequence")).longValue();
+            }
+            if (page.getBoolean("isComplete")) {
+                return events;
+            }
+        }
+        throw new AssertionError("run " + runId + " did not finish; events so far: " + events);
+    }
+
+    public static List<String> types(List<Map<String, Object>> events) {
+        return events.stream().map(e -> (String) e.get("type")).toList();
+    }
+}
