@@ -37,4 +37,10 @@ public class ApiKeyEntity {
 
     @Column(name = "revoked_at")
     public OffsetDateTime revokedAt;
+
+    public String name;
+
+    /** The key this one replaced by rotation. */
+    @Column(updatable = false)
+    public String replaces;
 }

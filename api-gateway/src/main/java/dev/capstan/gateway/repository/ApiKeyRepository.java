@@ -10,4 +10,9 @@ public class ApiKeyRepository implements PanacheRepositoryBase<ApiKeyEntity, Str
     public Uni<ApiKeyEntity> findByHash(String keyHash) {
         return find("keyHash", keyHash).firstResult();
     }
+
+    /** A tenant's keys, newest id order is not meaningful: sorted by id, at most {@code limit}. */
+    public Uni<java.util.List<ApiKeyEntity>> listForTenant(String tenantId, int limit) {
+        return find("tenantId = ?1 order by id", tenantId).range(0, limit - 1).list();
+    }
 }

@@ -15,4 +15,11 @@ public class TenantEntity {
 
     @Column(nullable = false)
     public String name;
+
+    /** This tenant's own rate limit (null: the configured default). */
+    @Column(name = "rate_capacity")
+    public Long rateCapacity;
+
+    @Column(name = "rate_refill_per_second")
+    public Double rateRefillPerSecond;
 }

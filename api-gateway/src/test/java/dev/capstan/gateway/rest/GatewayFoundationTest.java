@@ -9,7 +9,9 @@ import static org.hamcrest.Matchers.notNullValue;
 import dev.capstan.devstack.testing.ErrorEnvelopeAssertions;
 import dev.capstan.devstack.testing.PostgresTestResource;
 import dev.capstan.gateway.service.ApiKeyService;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
+import dev.capstan.gateway.support.RunServiceResource;
+import dev.capstan.gateway.support.TestIssuers;
 import io.quarkus.test.junit.QuarkusTest;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -19,7 +21,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@QuarkusTestResource(PostgresTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+@WithTestResource(RunServiceResource.class)
+@WithTestResource(TestIssuers.class)
 class GatewayFoundationTest {
 
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
@@ -40,7 +44,7 @@ class GatewayFoundationTest {
     void theBootstrapKeyIsStoredOnlyAsItsHashAndBoundToTheDemoTenant() throws Exception {
         try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
              Statement s = c.createStatement();
-             ResultSet rows = s.executeQuery("SELECT tenant_id, key_hash, key_prefix, test_mode, scopes::text FROM api_keys")) {
+             ResultSet rows = s.executeQuery("SELECT tenant_id, key_hash, key_prefix, test_mode, scopes::text FROM api_keys WHERE tenant_id = 'demo'")) {
             assertThat(rows.next()).isTrue();
             assertThat(rows.getString("tenant_id")).isEqualTo("demo");
             assertThat(rows.getString("key_hash")).isEqualTo(ApiKeyService.hash(bootstrapKey)).doesNotContain(bootstrapKey);

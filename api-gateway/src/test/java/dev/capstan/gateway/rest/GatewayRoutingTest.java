@@ -1,0 +1,236 @@
+package dev.capstan.gateway.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.startsWith;
+
+import dev.capstan.common.identity.CallerIdentity;
+import dev.capstan.common.identity.IdentityToken;
+import dev.capstan.devstack.testing.ErrorEnvelopeAssertions;
+import dev.capstan.devstack.testing.PostgresTestResource;
+import dev.capstan.gateway.service.RouteTable;
+import dev.capstan.gateway.service.RouteTable.Route;
+import dev.capstan.gateway.service.RouteTable.Service;
+import dev.capstan.gateway.support.Admin;
+import dev.capstan.gateway.support.RunServiceResource;
+import dev.capstan.gateway.support.TestIssuers;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Through the gateway against the real run-service, with two tenants, API keys and OIDC tokens. */
+@QuarkusTest
+@WithTestResource(PostgresTestResource.class)
+@WithTestResource(RunServiceResource.class)
+@WithTestResource(TestIssuers.class)
+class GatewayRoutingTest {
+
+    private static final List<String> ALL = List.of("manifest:read", "runs:create", "runs:read", "runs:cancel",
+            "artifacts:read", "webhooks:manage", "approvals:respond", "packs:publish", "packs:yank",
+            "packs:yank-revert", "audit:read", "workspace:read", "workspace:write");
+
+    @ConfigProperty(name = "capstan.test.run-service")
+    String runService;
+
+    private static String keyA;
+    private static String keyB;
+
+    @BeforeEach
+    void tenantsAndKeys() {
+        org.junit.jupiter.api.Assumptions.assumeTrue("started".equals(runService), "run-service " + runService);
+        if (keyA == null) {
+            Admin.tenant("tenant-a", null);
+            Admin.tenant("tenant-b", null);
+            keyA = Admin.key("tenant-a", ALL, null).get("key");
+            keyB = Admin.key("tenant-b", ALL, null).get("key");
+        }
+    }
+
+    private static String register(String key, String workflowId) {
+        given().header("Authorization", "Bearer " + key).contentType("application/json")
+                .body("{\"id\":\"" + workflowId + "\",\"name\":\"" + workflowId + "\",\"nodes\":[],\"edges\":[]}")
+                .when().post("/v1/workflows")
+                .then().statusCode(201).body("workflowId", equalTo(workflowId));
+        return workflowId;
+    }
+
+    @Test
+    void aTenantNeverSeesAnotherTenantsWorkflowWithKeysOrTokens() {
+        String workflow = register(keyA, "wf-" + UUID.randomUUID());
+        given().header("Authorization", "Bearer " + keyA).when().get("/v1/workflows/" + workflow)
+                .then().statusCode(200).body("id", equalTo(workflow));
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer " + keyB)
+                .when().get("/v1/workflows/" + workflow), 404, "not_found");
+
+        String tokenA = TestIssuers.token(TestIssuers.SHARED, "alice", "tenant-a", "manifest:read workspace:write");
+        String tokenB = TestIssuers.token(TestIssuers.TENANT_B, "bob", null, "manifest:read");
+        given().header("Authorization", "Bearer " + tokenA).when().get("/v1/workflows/" + workflow)
+                .then().statusCode(200).body("id", equalTo(workflow));
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer " + tokenB)
+                .when().get("/v1/workflows/" + workflow), 404, "not_found");
+        // A tenant's workflow registered by its OIDC user is its own too.
+        String byToken = register(tokenA, "wf-oidc-" + UUID.randomUUID());
+        given().header("Authorization", "Bearer " + keyA).when().get("/v1/workflows/" + byToken).then().statusCode(200);
+        given().header("Authorization", "Bearer " + keyB).when().get("/v1/workflows/" + byToken).then().statusCode(404);
+    }
+
+    @Test
+    void anIdentityHeaderSentByTheClientIsReplacedByTheGatewaysOwn() {
+        String workflow = register(keyA, "wf-" + UUID.randomUUID());
+        String forged = new IdentityToken(RunServiceResource.IDENTITY_SECRET).sign(new CallerIdentity("tenant-a", "forger",
+                Set.copyOf(ALL), false, Instant.now().plusSeconds(60)));
+        given().header("Authorization", "Bearer " + keyB).header(IdentityToken.HEADER, forged)
+                .when().get("/v1/workflows/" + workflow).then().statusCode(404);
+    }
+
+    @Test
+    void everyRouteRefusesACallerWithoutItsScopesAndAdmitsOneWithExactlyThem() {
+        String auditOnly = Admin.key("tenant-a", List.of("audit:read"), null).get("key");
+        Map<Set<String>, String> keysByScopes = new java.util.HashMap<>();
+        for (Route route : RouteTable.routes()) {
+            String path = route.template().replaceAll("\\{[^}]+}", "x1");
+            if (route.scopes().isEmpty()) {
+                continue;
+            }
+            Response refused = given().urlEncodingEnabled(false).header("Authorization", "Bearer " + auditOnly).contentType("application/json").body("{}")
+                    .when().request(route.method(), path);
+            ErrorEnvelopeAssertions.assertEnvelope(refused, 403, "forbidden")
+                    .body("details.missingScopes", equalTo(new TreeSet<>(route.scopes()).stream().toList()));
+
+            String exact = keysByScopes.computeIfAbsent(route.scopes(), scopes -> Admin.key("tenant-a", List.copyOf(scopes), null).get("key"));
+            Response admitted = given().urlEncodingEnabled(false).header("Authorization", "Bearer " + exact).contentType("application/json").body("{}")
+                    .when().request(route.method(), path);
+            assertThat(admitted.statusCode()).as(route.method() + " " + route.template()).isNotIn(401, 403, 429);
+            if (route.service() != Service.RUN) {
+                // Those services are not running in this test: the gateway answers 502 in the envelope.
+                ErrorEnvelopeAssertions.assertEnvelope(admitted, 502, "service_unavailable").body("details.correlationId", notNullValue());
+            }
+        }
+    }
+
+    @Test
+    void missingUnknownRevokedAndExpiredCredentialsGetTheirCodes() {
+        ErrorEnvelopeAssertions.assertEnvelope(given().when().get("/v1/workflows/x"), 401, "unauthenticated");
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Basic abc").when().get("/v1/workflows/x"), 401, "unauthenticated");
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer hk_" + "0".repeat(64))
+                .when().get("/v1/workflows/x"), 401, "unauthenticated");
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer not-a-key")
+                .when().get("/v1/workflows/x"), 401, "unauthenticated");
+
+        Map<String, String> revoked = Admin.key("tenant-a", ALL, null);
+        given().header("Authorization", "Bearer " + revoked.get("key")).when().get("/v1/workflows/x").then().statusCode(404);
+        Admin.admin().when().delete("/admin/v1/keys/" + revoked.get("id")).then().statusCode(200).body("revokedAt", notNullValue());
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer " + revoked.get("key"))
+                .when().get("/v1/workflows/x"), 401, "key_revoked");
+
+        Map<String, String> expired = Admin.key("tenant-a", ALL, OffsetDateTime.now().minusMinutes(1).toString());
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer " + expired.get("key"))
+                .when().get("/v1/workflows/x"), 401, "key_expired");
+
+        // Expiry set later through the admin API, and lifted again.
+        Map<String, String> later = Admin.key("tenant-a", ALL, null);
+        Admin.admin().body(Map.of("expiresAt", OffsetDateTime.now().minusSeconds(1).toString()))
+                .when().patch("/admin/v1/keys/" + later.get("id")).then().statusCode(200);
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer " + later.get("key"))
+                .when().get("/v1/workflows/x"), 401, "key_expired");
+        Admin.admin().body("{\"expiresAt\":null}").when().patch("/admin/v1/keys/" + later.get("id")).then().statusCode(200);
+        given().header("Authorization", "Bearer " + later.get("key")).when().get("/v1/workflows/x").then().statusCode(404);
+    }
+
+    @Test
+    void rotationIssuesAWorkingKeyAndRevokesTheOldOne() {
+        Map<String, String> old = Admin.key("tenant-a", List.of("manifest:read"), null);
+        var rotated = Admin.admin().body("{}").when().post("/admin/v1/keys/" + old.get("id") + "/rotate")
+                .then().statusCode(201).body("replaces", equalTo(old.get("id"))).body("scopes", hasItem("manifest:read"))
+                .extract().jsonPath();
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer " + old.get("key"))
+                .when().get("/v1/workflows/x"), 401, "key_revoked");
+        given().header("Authorization", "Bearer " + rotated.getString("key")).when().get("/v1/workflows/x").then().statusCode(404);
+    }
+
+    @Test
+    void oidcTokensAreVerifiedAndBoundToTheirTenant() {
+        String path = "/v1/workflows/" + register(keyB, "wf-" + UUID.randomUUID());
+        // The tenant-b issuer serves only tenant-b: its tokens need no tenant claim, and may not name another.
+        given().header("Authorization", "Bearer " + TestIssuers.token(TestIssuers.TENANT_B, "bob", null, "manifest:read"))
+                .when().get(path).then().statusCode(200);
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer "
+                + TestIssuers.token(TestIssuers.TENANT_B, "bob", "tenant-a", "manifest:read")).when().get(path), 403, "forbidden");
+        // The shared issuer names the tenant in a claim: missing or unknown tenant is 403.
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer "
+                + TestIssuers.token(TestIssuers.SHARED, "carol", null, "manifest:read")).when().get(path), 403, "forbidden");
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer "
+                + TestIssuers.token(TestIssuers.SHARED, "carol", "no-such-tenant", "manifest:read")).when().get(path), 403, "forbidden");
+        // Roles map to scopes; a token without the scope is 403.
+        given().header("Authorization", "Bearer " + TestIssuers.token(TestIssuers.SHARED, "dave", "tenant-b", null, "workflow-reader"))
+                .when().get(path).then().statusCode(200);
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer "
+                + TestIssuers.token(TestIssuers.SHARED, "erin", "tenant-b", "runs:read")).when().get(path), 403, "forbidden");
+        // Expired, untrusted or tampered tokens are 401.
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer "
+                + TestIssuers.expiredToken("tenant-b", "manifest:read")).when().get(path), 401, "unauthenticated");
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer "
+                + TestIssuers.token(TestIssuers.UNTRUSTED, "mallory", "tenant-b", "manifest:read")).when().get(path), 401, "unauthenticated");
+        String token = TestIssuers.token(TestIssuers.TENANT_B, "bob", null, "manifest:read");
+        String tampered = token.substring(0, token.length() - 4) + (token.endsWith("AAAA") ? "BBBB" : "AAAA");
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer " + tampered).when().get(path), 401, "unauthenticated");
+    }
+
+    @Test
+    void aBurstOverTheTenantsLimitGets429WithRetryAfter() {
+        Admin.tenant("tenant-burst", Map.of("capacity", 3, "refillPerSecond", 0.001));
+        String key = Admin.key("tenant-burst", List.of("manifest:read"), null).get("key");
+        for (int i = 0; i < 3; i++) {
+            given().header("Authorization", "Bearer " + key).when().get("/v1/workflows/x").then().statusCode(404);
+        }
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer " + key).when().get("/v1/workflows/x"), 429, "rate_limited")
+                .header("Retry-After", notNullValue())
+                .body("details.retryAfterMs", greaterThan(0))
+                .body("details.scope", equalTo("tenant"));
+        // Another tenant is not affected.
+        given().header("Authorization", "Bearer " + keyB).when().get("/v1/workflows/x").then().statusCode(404);
+    }
+
+    @Test
+    void unknownPathsUnversionedRootsAndOversizedBodiesAreRefusedInTheEnvelope() {
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer " + keyA).when().get("/v1/no-such-thing"), 404, "not_found");
+        ErrorEnvelopeAssertions.assertEnvelope(given().when().get("/v1/no-such-thing"), 401, "unauthenticated");
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer " + keyA).when().delete("/v1/workflows/x"), 405, "method_not_allowed");
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer " + keyA).when().get("/runs/x"), 400, "validation_error");
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer " + keyA).contentType("application/json")
+                .body("{\"pad\":\"" + "x".repeat(1_100_000) + "\"}").when().post("/v1/workflows"), 413, "payload_too_large");
+    }
+
+    @Test
+    void everyAnswerCarriesTheCorrelationId() {
+        given().header("Authorization", "Bearer " + keyA).header("X-Correlation-Id", "corr-123")
+                .when().get("/v1/workflows/x").then().statusCode(404).header("X-Correlation-Id", equalTo("corr-123"));
+        given().when().get("/v1/workflows/x").then().statusCode(401).header("X-Correlation-Id", notNullValue());
+    }
+
+    @Test
+    void theAdminApiNeedsTheAdminCredential() {
+        ErrorEnvelopeAssertions.assertEnvelope(given().contentType("application/json").body("{\"id\":\"sneaky\"}")
+                .when().post("/admin/v1/tenants"), 401, "unauthenticated");
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer " + keyA).contentType("application/json")
+                .body("{\"id\":\"sneaky\"}").when().post("/admin/v1/tenants"), 401, "unauthenticated");
+        ErrorEnvelopeAssertions.assertEnvelope(Admin.admin().body(Map.of("tenant", "tenant-a", "scopes", List.of("runs:everything")))
+                .when().post("/admin/v1/keys"), 400, "validation_error");
+        Admin.admin().when().get("/admin/v1/tenants/tenant-a/keys").then().statusCode(200)
+                .body("keys[0].prefix", startsWith("hk_")).body("keys[0].key", equalTo(null));
+    }
+}
