@@ -90,6 +90,18 @@ public final class KafkaHarness {
         }
     }
 
+    /** Sends many dispatches without waiting for each acknowledgement, then waits for all of them. */
+    public void sendAll(List<NodeDispatchMessage> dispatches) {
+        try {
+            for (NodeDispatchMessage d : dispatches) {
+                producer.send(new ProducerRecord<>(Topics.NODE_DISPATCH, d.runId(), json.writeValueAsString(d)));
+            }
+            producer.flush();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public void sendRaw(String key, String value) {
         try {
             producer.send(new ProducerRecord<>(Topics.NODE_DISPATCH, key, value)).get();

@@ -50,6 +50,7 @@ public final class DispatchConsumer {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile long graceDeadline = Long.MAX_VALUE;
+    private final java.util.Set<TopicPartition> assigned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public DispatchConsumer(String bootstrapServers, String groupId, String clientId, int maxInFlight,
                             Function<ConsumerRecord<String, String>, CompletionStage<Void>> processor) {
@@ -74,6 +75,11 @@ public final class DispatchConsumer {
 
     public void start() {
         thread.start();
+    }
+
+    /** How many partitions of the dispatch topic this member holds now. */
+    public int assignedPartitions() {
+        return assigned.size();
     }
 
     public int inFlight() {
@@ -192,12 +198,14 @@ public final class DispatchConsumer {
             for (TopicPartition tp : partitions) {
                 offsets.forget(tp);
             }
+            assigned.removeAll(partitions);
             pending.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             // Nothing to restore: the committed offsets are where we start.
+            assigned.addAll(partitions);
         }
 
         @Override
@@ -205,6 +213,7 @@ public final class DispatchConsumer {
             for (TopicPartition tp : partitions) {
                 offsets.forget(tp);
             }
+            assigned.removeAll(partitions);
             pending.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
         }
     }

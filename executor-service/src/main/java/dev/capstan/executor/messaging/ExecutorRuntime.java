@@ -77,6 +77,10 @@ public class ExecutorRuntime {
         return main == null ? 0 : main.consumer.inFlight();
     }
 
+    public int assignedPartitions() {
+        return main == null ? 0 : main.assignedPartitions();
+    }
+
     public Instance newInstance(String owner, String role) {
         return new Instance(owner, role);
     }
@@ -105,6 +109,14 @@ public class ExecutorRuntime {
 
         public String owner() {
             return processor.owner();
+        }
+
+        public int assignedPartitions() {
+            return consumer.assignedPartitions();
+        }
+
+        public int inFlight() {
+            return consumer.inFlight();
         }
 
         public void start() {

@@ -106,7 +106,7 @@ class HttpNodeTest {
     @Test
     void formBodiesBasicAuthAndApiKeyHeadersAreSentAsConfigured() {
         NodeDispatchMessage form = http("t-loopback", Map.of("method", "PUT", "url", SERVER.url("/echo"),
-                "bodyType", "form", "body", Map.of("a", "1 2", "b", "&"),
+                "bodyType", "form", "body", new java.util.TreeMap<>(Map.of("a", "1 2", "b", "&")),
                 "auth", Map.of("type", "basic", "username", "ann", "secretRef", "basic-pass")));
         NodeDispatchMessage raw = http("t-loopback", Map.of("method", "PATCH", "url", SERVER.url("/echo"),
                 "body", "plain words", "contentType", "text/csv",
