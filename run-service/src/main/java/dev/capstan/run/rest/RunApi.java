@@ -23,6 +23,33 @@ public final class RunApi {
     public record CancelledRun(String runId, String status) {
     }
 
+    public record PauseRequest(String reason, String drainPolicy) {
+    }
+
+    public record ResumeRequest(String reason) {
+    }
+
+    public record PausedRun(String runId, String status, String pausedAt) {
+    }
+
+    public record ResumedRun(String runId, String status, String resumedAt) {
+    }
+
+    public record ResolveInterruptRequest(Object resumeValue) {
+    }
+
+    public record ResolvedInterrupt(String runId, String nodeId, String status) {
+    }
+
+    public record BulkCancelRequest(List<String> runIds, String reason) {
+    }
+
+    public record BulkCancelResult(String runId, boolean ok, String status, Map<String, Object> error) {
+    }
+
+    public record BulkCancelResponse(List<BulkCancelResult> results) {
+    }
+
     public record PolledEvents(List<Map<String, Object>> events, boolean isComplete) {
     }
 }

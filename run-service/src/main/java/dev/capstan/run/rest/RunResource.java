@@ -3,12 +3,22 @@ package dev.capstan.run.rest;
 import dev.capstan.common.error.ApiException;
 import dev.capstan.common.identity.CallerIdentity;
 import dev.capstan.common.identity.CurrentCaller;
+import dev.capstan.run.rest.RunApi.BulkCancelRequest;
+import dev.capstan.run.rest.RunApi.BulkCancelResponse;
+import dev.capstan.run.rest.RunApi.BulkCancelResult;
 import dev.capstan.run.rest.RunApi.CancelRequest;
+import dev.capstan.run.rest.RunApi.PauseRequest;
+import dev.capstan.run.rest.RunApi.PausedRun;
+import dev.capstan.run.rest.RunApi.ResolveInterruptRequest;
+import dev.capstan.run.rest.RunApi.ResolvedInterrupt;
+import dev.capstan.run.rest.RunApi.ResumeRequest;
+import dev.capstan.run.rest.RunApi.ResumedRun;
 import dev.capstan.run.rest.RunApi.CancelledRun;
 import dev.capstan.run.rest.RunApi.CreateRunRequest;
 import dev.capstan.run.rest.RunApi.CreatedRun;
 import dev.capstan.run.rest.RunApi.PolledEvents;
 import dev.capstan.run.service.RunService;
+import dev.capstan.workflow.engine.DrainPolicy;
 import dev.capstan.workflow.event.RunEvent;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -22,13 +32,18 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import org.jboss.resteasy.reactive.ResponseStatus;
 import org.jboss.resteasy.reactive.RestResponse;
 
 /** OpenWOP runs of the calling tenant. */
 @Path("/v1/runs")
 @Produces(MediaType.APPLICATION_JSON)
 public class RunResource {
+
+    private static final int MAX_BULK_CANCEL = 100;
 
     private final RunService runs;
     private final CurrentCaller caller;
@@ -53,6 +68,26 @@ public class RunResource {
                         .build());
     }
 
+    /** {@code POST /v1/runs:bulk-cancel}: per-run outcomes in request order; 200 even when every one fails. */
+    @POST
+    @Path("/actions/bulk-cancel")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<BulkCancelResponse> bulkCancel(BulkCancelRequest request) {
+        CallerIdentity who = caller.require("runs:cancel");
+        if (request == null || request.runIds() == null || request.runIds().isEmpty() || request.runIds().size() > MAX_BULK_CANCEL) {
+            throw ApiException.validation("runIds must list 1 to " + MAX_BULK_CANCEL + " run ids.", Map.of("maxRunIds", MAX_BULK_CANCEL));
+        }
+        List<Uni<BulkCancelResult>> outcomes = request.runIds().stream()
+                .map(runId -> runs.cancel(who.tenant(), runId, request.reason(), who.principal())
+                        .map(row -> new BulkCancelResult(runId, true, row.status(), null))
+                        .onFailure(ApiException.class).recoverWithItem(e -> {
+                            ApiException api = (ApiException) e;
+                            return new BulkCancelResult(runId, false, null, Map.of("code", api.code().code(), "message", api.getMessage()));
+                        }))
+                .toList();
+        return Uni.join().all(outcomes).andFailFast().map(BulkCancelResponse::new);
+    }
+
     @GET
     @Path("/{runId}")
     public Uni<Map<String, Object>> get(@PathParam("runId") String runId) {
@@ -65,6 +100,50 @@ public class RunResource {
         CallerIdentity who = caller.require("runs:cancel");
         return runs.cancel(who.tenant(), runId, request == null ? null : request.reason(), who.principal())
                 .map(row -> new CancelledRun(runId, row.status()));
+    }
+
+    @POST
+    @Path("/{runId}/actions/pause")
+    @ResponseStatus(202)
+    public Uni<PausedRun> pause(@PathParam("runId") String runId, PauseRequest request) {
+        CallerIdentity who = caller.require("runs:cancel");
+        DrainPolicy policy = drainPolicy(request == null ? null : request.drainPolicy());
+        return runs.pause(who.tenant(), runId, request == null ? null : request.reason(), policy)
+                .map(row -> new PausedRun(runId, row.status(), Instant.now().toString()));
+    }
+
+    @POST
+    @Path("/{runId}/actions/resume")
+    @ResponseStatus(202)
+    public Uni<ResumedRun> resume(@PathParam("runId") String runId, ResumeRequest request) {
+        CallerIdentity who = caller.require("runs:cancel");
+        return runs.resume(who.tenant(), runId, request == null ? null : request.reason())
+                .map(row -> new ResumedRun(runId, row.status(), Instant.now().toString()));
+    }
+
+    @POST
+    @Path("/{runId}/interrupts/{nodeId}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<ResolvedInterrupt> resolveInterrupt(@PathParam("runId") String runId, @PathParam("nodeId") String nodeId,
+                                                   ResolveInterruptRequest request) {
+        CallerIdentity who = caller.require("approvals:respond");
+        if (request == null || request.resumeValue() == null) {
+            throw ApiException.validation("resumeValue is required.", Map.of("field", "resumeValue"));
+        }
+        return runs.resolveInterrupt(who.tenant(), runId, nodeId, request.resumeValue(), who.principal())
+                .map(row -> new ResolvedInterrupt(runId, nodeId, row.status()));
+    }
+
+    private static DrainPolicy drainPolicy(String raw) {
+        if (raw == null) {
+            return DrainPolicy.DRAIN_CURRENT_NODE;
+        }
+        for (DrainPolicy policy : DrainPolicy.values()) {
+            if (policy.wireName().equals(raw)) {
+                return policy;
+            }
+        }
+        throw ApiException.validation("drainPolicy must be immediate or drain-current-node.", Map.of("field", "drainPolicy"));
     }
 
     @GET

@@ -9,6 +9,8 @@ import dev.capstan.common.identity.CallerIdentity;
 import dev.capstan.run.repository.RunRepository;
 import dev.capstan.run.repository.RunRow;
 import dev.capstan.run.service.RunCoordinator.RunInfo;
+import dev.capstan.workflow.engine.DrainPolicy;
+import dev.capstan.workflow.engine.Rejection;
 import dev.capstan.workflow.engine.RunInput;
 import dev.capstan.workflow.event.RunEvent;
 import dev.capstan.workflow.model.RunStatus;
@@ -54,13 +56,47 @@ public class RunService {
     }
 
     public Uni<RunRow> cancel(String tenantId, String runId, String reason, String principal) {
-        return owned(tenantId, runId).flatMap(row -> coordinator.apply(runId, new RunInput.Cancel(reason, principal), null)
+        return control(tenantId, runId, new RunInput.Cancel(reason, principal));
+    }
+
+    public Uni<RunRow> pause(String tenantId, String runId, String reason, DrainPolicy drainPolicy) {
+        return control(tenantId, runId, new RunInput.Pause(reason, drainPolicy));
+    }
+
+    public Uni<RunRow> resume(String tenantId, String runId, String reason) {
+        return control(tenantId, runId, new RunInput.Resume(reason));
+    }
+
+    /** Resolves the open interrupt on {@code nodeId}; of concurrent resolutions exactly one wins. */
+    public Uni<RunRow> resolveInterrupt(String tenantId, String runId, String nodeId, Object resumeValue, String principal) {
+        return control(tenantId, runId, new RunInput.InterruptResolved(nodeId, resumeValue, principal));
+    }
+
+    /** Applies a control input to an owned run and returns the run as committed; a refusal becomes its API error. */
+    private Uni<RunRow> control(String tenantId, String runId, RunInput input) {
+        return owned(tenantId, runId).flatMap(row -> coordinator.apply(runId, input, null)
                 .flatMap(decision -> {
                     if (decision.rejected()) {
-                        throw new ApiException(ErrorCode.RUN_TERMINAL, decision.rejection().message(), Map.of("runStatus", row.status()));
+                        throw refusal(decision.rejection(), row);
                     }
                     return runs.find(tenantId, runId);
                 }));
+    }
+
+    private static ApiException refusal(Rejection rejection, RunRow row) {
+        Map<String, Object> details = new java.util.LinkedHashMap<>();
+        details.put("runStatus", row.status());
+        if (!rejection.details().isEmpty()) {
+            details.put("problems", rejection.details());
+        }
+        ErrorCode code = switch (rejection.code()) {
+            case "interrupt_not_found" -> ErrorCode.INTERRUPT_NOT_FOUND;
+            case "interrupt_already_resolved" -> ErrorCode.INTERRUPT_ALREADY_RESOLVED;
+            case "validation_error" -> ErrorCode.VALIDATION_ERROR;
+            case "run_terminal" -> ErrorCode.RUN_TERMINAL;
+            default -> ErrorCode.CONFLICT;
+        };
+        return new ApiException(code, rejection.message(), details);
     }
 
     /**

@@ -62,6 +62,26 @@ public final class RunsClient {
         throw new AssertionError("run " + runId + " did not finish; events so far: " + events);
     }
 
+    /** Long-polls until an event of {@code type} is in the log; returns the events up to and including it. */
+    public static List<Map<String, Object>> eventsUntil(String tenant, String runId, String type) {
+        List<Map<String, Object>> events = new ArrayList<>();
+        long last = -1;
+        for (int polls = 0; polls < 60; polls++) {
+            List<Map<String, Object>> batch = given().header(IdentityToken.HEADER, caller(tenant))
+                    .queryParam("lastSequence", last).queryParam("timeout", 5)
+                    .when().get("/v1/runs/" + runId + "/events/poll")
+                    .then().statusCode(200).extract().jsonPath().getList("events");
+            for (Map<String, Object> event : batch) {
+                events.add(event);
+                last = ((Number) event.get("sequence")).longValue();
+                if (type.equals(event.get("type"))) {
+                    return events;
+                }
+            }
+        }
+        throw new AssertionError("no " + type + " in run " + runId + "; events: " + events);
+    }
+
     public static List<String> types(List<Map<String, Object>> events) {
         return events.stream().map(e -> (String) e.get("type")).toList();
     }
