@@ -29,7 +29,13 @@ public class DiscoveryService {
         body.put("protocolVersion", "1.0");
         body.put("supportedEnvelopes", List.of());
         body.put("schemaVersions", Map.of());
-        body.put("limits", Map.of("clarificationRounds", 0, "schemaRounds", 0, "envelopesPerTurn", 0));
+        Map<String, Object> limits = new LinkedHashMap<>();
+        limits.put("clarificationRounds", 0);
+        limits.put("schemaRounds", 0);
+        limits.put("envelopesPerTurn", 0);
+        // Enforced by the gateway's proxy (413 payload_too_large).
+        limits.put("maxRequestBodyBytes", config.proxy().maxRequestBodyBytes());
+        body.put("limits", limits);
         body.put("implementation", Map.of("name", "capstan", "version", implementationVersion(), "vendor", "Capstan"));
         body.put("supportedTransports", List.of("rest"));
         byte[] bytes = json.writeValueAsBytes(body);

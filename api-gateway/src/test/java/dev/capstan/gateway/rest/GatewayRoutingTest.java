@@ -43,7 +43,7 @@ class GatewayRoutingTest {
             "artifacts:read", "webhooks:manage", "approvals:respond", "packs:publish", "packs:yank",
             "packs:yank-revert", "audit:read", "workspace:read", "workspace:write");
 
-    @ConfigProperty(name = "capstan.test.run-service")
+    @ConfigProperty(name = "capstan.test.run-service", defaultValue = "not configured")
     String runService;
 
     private static String keyA;

@@ -1,0 +1,57 @@
+package dev.capstan.gateway.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.matchesPattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.Error;
+import com.networknt.schema.InputFormat;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import dev.capstan.devstack.testing.PostgresTestResource;
+import dev.capstan.gateway.support.RunServiceResource;
+import dev.capstan.gateway.support.TestIssuers;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/** Discovery against the OpenWOP capabilities schema, and the generated OpenAPI document. */
+@QuarkusTest
+@WithTestResource(PostgresTestResource.class)
+@WithTestResource(RunServiceResource.class)
+@WithTestResource(TestIssuers.class)
+class DiscoveryContractTest {
+
+    private static final Path SCHEMAS = Path.of("../../shared/openwop/schemas");
+
+    @Test
+    void discoveryValidatesAgainstTheCapabilitiesSchema() throws Exception {
+        Assumptions.assumeTrue(getClass().getResource("/openwop-schemas/capabilities.schema.json") != null,
+                "the OpenWOP schemas are expected at " + SCHEMAS.toAbsolutePath().normalize() + " (copied as test resources)");
+        SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+                b -> b.schemaLoader(l -> l.fetchRemoteResources(false)
+                        .schemaIdResolvers(r -> r.mapPrefix("https://openwop.dev/spec/v1/", "classpath:openwop-schemas/"))));
+        String body = given().when().get("/.well-known/openwop").then().statusCode(200).extract().asString();
+        JsonNode discovery = new ObjectMapper().readTree(body);
+        List<Error> errors = registry.getSchema(SchemaLocation.of("https://openwop.dev/spec/v1/capabilities.schema.json"))
+                .validate(body, InputFormat.JSON);
+        assertThat(errors).isEmpty();
+        assertThat(discovery.path("limits").path("maxRequestBodyBytes").asLong()).isEqualTo(1048576);
+    }
+
+    @Test
+    void openApiIsA31DocumentOfEveryForwardedRoute() {
+        given().when().get("/v1/openapi.json").then().statusCode(200)
+                .body("openapi", matchesPattern("^3\\.[1-9].*"))
+                .body("info.description", org.hamcrest.Matchers.containsString("Generated"))
+                .body("paths.'/v1/workflows/{workflowId}'.get.x-openwop-scopes", equalTo(List.of("manifest:read")))
+                .body("paths.'/v1/runs/{runId}:fork'.post.x-openwop-scopes", equalTo(List.of("runs:create", "runs:read")));
+    }
+}
