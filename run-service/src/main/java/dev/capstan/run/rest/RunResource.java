@@ -1,5 +1,7 @@
 package dev.capstan.run.rest;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.common.error.ApiException;
 import dev.capstan.common.identity.CallerIdentity;
 import dev.capstan.common.identity.CurrentCaller;
@@ -17,6 +19,7 @@ import dev.capstan.run.rest.RunApi.CancelledRun;
 import dev.capstan.run.rest.RunApi.CreateRunRequest;
 import dev.capstan.run.rest.RunApi.CreatedRun;
 import dev.capstan.run.rest.RunApi.PolledEvents;
+import dev.capstan.run.service.IdempotencyService;
 import dev.capstan.run.service.RunService;
 import dev.capstan.workflow.engine.DrainPolicy;
 import dev.capstan.workflow.event.RunEvent;
@@ -24,13 +27,13 @@ import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -45,27 +48,48 @@ public class RunResource {
 
     private static final int MAX_BULK_CANCEL = 100;
 
-    private final RunService runs;
-    private final CurrentCaller caller;
+    private static final String IDEMPOTENT_REPLAY = "openwop-Idempotent-Replay";
 
-    public RunResource(RunService runs, CurrentCaller caller) {
+    private final RunService runs;
+    private final IdempotencyService idempotency;
+    private final CurrentCaller caller;
+    private final ObjectMapper json;
+
+    public RunResource(RunService runs, IdempotencyService idempotency, CurrentCaller caller, ObjectMapper json) {
         this.runs = runs;
+        this.idempotency = idempotency;
         this.caller = caller;
+        this.json = json;
     }
 
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Not serialisable", e);
+        }
+    }
+
+    /** {@code POST /v1/runs}, with OpenWOP Idempotency-Key semantics. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<RestResponse<CreatedRun>> create(CreateRunRequest request) {
+    public Uni<RestResponse<String>> create(CreateRunRequest request, @HeaderParam("Idempotency-Key") String idempotencyKey) {
         CallerIdentity who = caller.require("runs:create");
         if (request == null) {
             throw ApiException.validation("A JSON body with workflowId is required.", Map.of());
         }
-        return runs.start(who, request.workflowId(), request.inputs(), request.configurable(), request.tags(), request.metadata())
-                .map(row -> RestResponse.ResponseBuilder
-                        .<CreatedRun>created(URI.create("/v1/runs/" + row.runId()))
-                        .entity(new CreatedRun(row.runId(), row.status(), "/v1/runs/" + row.runId() + "/events",
-                                "/v1/runs/" + row.runId()))
-                        .build());
+        return idempotency.once(who.tenant(), "POST /v1/runs", idempotencyKey, request, () -> runs
+                        .start(who, request.workflowId(), request.inputs(), request.configurable(), request.tags(), request.metadata())
+                        .map(row -> new IdempotencyService.Outcome(201, write(new CreatedRun(row.runId(), row.status(),
+                                "/v1/runs/" + row.runId() + "/events", "/v1/runs/" + row.runId())), false)))
+                .map(outcome -> {
+                    RestResponse.ResponseBuilder<String> response = RestResponse.ResponseBuilder.<String>create(outcome.status())
+                            .entity(outcome.body()).type(MediaType.APPLICATION_JSON_TYPE);
+                    if (outcome.replayed()) {
+                        response.header(IDEMPOTENT_REPLAY, "true");
+                    }
+                    return response.build();
+                });
     }
 
     /** {@code POST /v1/runs:bulk-cancel}: per-run outcomes in request order; 200 even when every one fails. */

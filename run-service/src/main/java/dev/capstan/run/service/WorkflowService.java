@@ -11,6 +11,8 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import dev.capstan.workflow.error.Problem;
+import java.util.List;
 import java.util.Map;
 import org.hibernate.exception.ConstraintViolationException;
 
@@ -21,10 +23,12 @@ public class WorkflowService {
     private static final int MAX_ID_LENGTH = 128;
 
     private final WorkflowDefinitionRepository definitions;
+    private final DefinitionCache loader;
     private final ObjectMapper json;
 
-    public WorkflowService(WorkflowDefinitionRepository definitions, ObjectMapper json) {
+    public WorkflowService(WorkflowDefinitionRepository definitions, DefinitionCache loader, ObjectMapper json) {
         this.definitions = definitions;
+        this.loader = loader;
         this.json = json;
     }
 
@@ -34,6 +38,11 @@ public class WorkflowService {
     @WithTransaction
     public Uni<RegisteredWorkflow> register(String tenantId, JsonNode definition) {
         String workflowId = requireWorkflowId(definition);
+        List<Problem> problems = loader.problems(definition.toString());
+        if (!problems.isEmpty()) {
+            throw ApiException.validation("The workflow definition is not valid: " + problems.size() + " problem(s).",
+                    Map.of("problems", problems.stream().map(WorkflowService::describe).toList()));
+        }
         return definitions.latestVersion(tenantId, workflowId).flatMap(latest -> {
             WorkflowDefinitionEntity entity = new WorkflowDefinitionEntity();
             entity.tenantId = tenantId;
@@ -55,6 +64,18 @@ public class WorkflowService {
                 .onItem().ifNull().failWith(() -> new ApiException(ErrorCode.NOT_FOUND,
                         "Workflow " + workflowId + " not found", Map.of("workflowId", workflowId)))
                 .map(entity -> parse(entity.definition));
+    }
+
+    private static Map<String, Object> describe(Problem problem) {
+        Map<String, Object> described = new java.util.LinkedHashMap<>();
+        described.put("code", problem.code());
+        described.put("path", problem.pointer());
+        if (problem.line() > 0) {
+            described.put("line", problem.line());
+            described.put("column", problem.column());
+        }
+        described.put("message", problem.message());
+        return described;
     }
 
     private static String requireWorkflowId(JsonNode definition) {

@@ -150,4 +150,43 @@ class RunControlTest {
                 .body(Map.of("runIds", List.of())).when().post("/v1/runs:bulk-cancel"), 400, "validation_error")
                 .body("details.maxRunIds", equalTo(100));
     }
+
+    @Test
+    void theSameIdempotencyKeyAndBodyReplayTheFirstRunAndADifferentBodyConflicts() throws Exception {
+        register(TENANT, "conformance-noop");
+        String key = "key-" + System.nanoTime();
+        Map<String, Object> body = Map.of("workflowId", "conformance-noop", "inputs", Map.of("a", 1, "b", 2));
+        String first = given().header(IdentityToken.HEADER, caller(TENANT)).header("Idempotency-Key", key).contentType("application/json")
+                .body(body).when().post("/v1/runs")
+                .then().statusCode(201).header("openwop-Idempotent-Replay", org.hamcrest.Matchers.nullValue())
+                .extract().path("runId");
+        // Same content, keys in another order: the same request.
+        given().header(IdentityToken.HEADER, caller(TENANT)).header("Idempotency-Key", key).contentType("application/json")
+                .body("{\"inputs\":{\"b\":2,\"a\":1},\"workflowId\":\"conformance-noop\"}").when().post("/v1/runs")
+                .then().statusCode(201).header("openwop-Idempotent-Replay", "true").body("runId", equalTo(first));
+        ErrorEnvelopeAssertions.assertEnvelope(given().header(IdentityToken.HEADER, caller(TENANT)).header("Idempotency-Key", key)
+                .contentType("application/json").body(Map.of("workflowId", "conformance-noop", "inputs", Map.of("a", 9)))
+                .when().post("/v1/runs"), 409, "idempotency_key_mismatch")
+                .body("details.runId", org.hamcrest.Matchers.nullValue());
+        // The key belongs to its tenant: another tenant's same key is a new request.
+        register("tenant-control-2", "conformance-noop");
+        String other = given().header(IdentityToken.HEADER, caller("tenant-control-2")).header("Idempotency-Key", key)
+                .contentType("application/json").body(body).when().post("/v1/runs")
+                .then().statusCode(201).extract().path("runId");
+        assertThat(other).isNotEqualTo(first);
+    }
+
+    @Test
+    void aRefusedRequestIsNotRememberedUnderItsKey() {
+        String key = "key-refused-" + System.nanoTime();
+        Map<String, Object> body = Map.of("workflowId", "wf-registered-later");
+        ErrorEnvelopeAssertions.assertEnvelope(given().header(IdentityToken.HEADER, caller(TENANT)).header("Idempotency-Key", key)
+                .contentType("application/json").body(body).when().post("/v1/runs"), 400, "validation_error");
+        given().header(IdentityToken.HEADER, caller(TENANT)).contentType("application/json")
+                .body(dev.capstan.run.testing.RunsClient.noopDefinition("wf-registered-later", "later"))
+                .when().post("/v1/workflows").then().statusCode(201);
+        given().header(IdentityToken.HEADER, caller(TENANT)).header("Idempotency-Key", key).contentType("application/json")
+                .body(body).when().post("/v1/runs")
+                .then().statusCode(201).header("openwop-Idempotent-Replay", org.hamcrest.Matchers.nullValue());
+    }
 }

@@ -9,6 +9,7 @@ import dev.capstan.devstack.testing.ErrorEnvelopeAssertions;
 import dev.capstan.devstack.testing.GatewayIdentity;
 import dev.capstan.devstack.testing.KafkaTestResource;
 import dev.capstan.devstack.testing.PostgresTestResource;
+import dev.capstan.run.testing.RunsClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class WorkflowResourceTest {
 
     @Test
     void aRegisteredWorkflowIsReadBackByItsTenantAndVersionsOnReRegistration() {
-        String definition = "{\"id\":\"wf-roundtrip\",\"name\":\"Round trip\",\"nodes\":[],\"edges\":[]}";
+        String definition = RunsClient.noopDefinition("wf-roundtrip", "Round trip");
         given().header(IdentityToken.HEADER, identity("tenant-a")).contentType("application/json").body(definition)
                 .when().post("/v1/workflows")
                 .then().statusCode(201).body("workflowId", equalTo("wf-roundtrip")).body("version", equalTo(1));
@@ -48,7 +49,7 @@ class WorkflowResourceTest {
     @Test
     void anotherTenantsWorkflowIsNotFound() {
         given().header(IdentityToken.HEADER, identity("tenant-a")).contentType("application/json")
-                .body("{\"id\":\"wf-private\",\"nodes\":[]}")
+                .body(RunsClient.noopDefinition("wf-private", "Private"))
                 .when().post("/v1/workflows")
                 .then().statusCode(201);
 
@@ -77,6 +78,11 @@ class WorkflowResourceTest {
         ErrorEnvelopeAssertions.assertEnvelope(given().header(IdentityToken.HEADER, id).contentType("application/json")
                 .body("{\"name\":\"no id\"}").when().post("/v1/workflows"), 400, "validation_error")
                 .body("details.problems[0].path", equalTo("/id"));
+        ErrorEnvelopeAssertions.assertEnvelope(given().header(IdentityToken.HEADER, id).contentType("application/json")
+                .body("{\"id\":\"wf-bad\",\"name\":\"Bad\",\"version\":\"1.0\",\"nodes\":[{\"id\":\"a\",\"typeId\":\"core.noop\"}],"
+                        + "\"edges\":[{\"id\":\"e\",\"sourceNodeId\":\"a\",\"targetNodeId\":\"missing\"}]}")
+                .when().post("/v1/workflows"), 400, "validation_error")
+                .body("details.problems.path", org.hamcrest.Matchers.hasItem(org.hamcrest.Matchers.startsWith("/edges/0")));
         ErrorEnvelopeAssertions.assertEnvelope(given().header(IdentityToken.HEADER, id).contentType("text/plain")
                 .body("hello").when().post("/v1/workflows"), 415, "unsupported_media_type");
         ErrorEnvelopeAssertions.assertEnvelope(given().header(IdentityToken.HEADER, id)

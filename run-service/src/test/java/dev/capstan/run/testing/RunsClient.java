@@ -32,6 +32,13 @@ public final class RunsClient {
         }
     }
 
+    /** A valid one-node OpenWOP definition with this id. */
+    public static String noopDefinition(String workflowId, String name) {
+        return "{\"id\":\"" + workflowId + "\",\"name\":\"" + name + "\",\"version\":\"1.0\","
+                + "\"nodes\":[{\"id\":\"n\",\"typeId\":\"core.noop\",\"name\":\"N\",\"position\":{\"x\":0,\"y\":0},"
+                + "\"config\":{},\"inputs\":{}}],\"edges\":[],\"triggers\":[],\"variables\":[],\"metadata\":{},\"settings\":{}}";
+    }
+
     public static String start(String tenant, String workflowId, Map<String, Object> inputs) {
         return given().header(IdentityToken.HEADER, caller(tenant)).contentType("application/json")
                 .body(Map.of("workflowId", workflowId, "inputs", inputs, "tags", List.of("t1")))
