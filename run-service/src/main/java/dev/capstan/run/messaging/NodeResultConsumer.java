@@ -113,6 +113,14 @@ public class NodeResultConsumer {
             LOG.errorf("Skipping an unreadable node result at %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), e.getMessage());
             return Uni.createFrom().voidItem();
         }
+        if (NodeResultMessage.PROGRESS.equals(result.outcome())) {
+            return result.chunk() == null ? Uni.createFrom().voidItem()
+                    : coordinator.appendChunk(result.runId(), result.nodeId(), result.attempt(), result.chunk())
+                            .onFailure().recoverWithItem(e -> {
+                                LOG.warnf("Chunk of %s for run %s was not appended: %s", result.invocationId(), result.runId(), e.getMessage());
+                                return null;
+                            });
+        }
         RunInput input = toInput(result);
         if (input == null) {
             return Uni.createFrom().voidItem();

@@ -17,7 +17,9 @@ import dev.capstan.workflow.engine.Command;
 import dev.capstan.workflow.engine.Decision;
 import dev.capstan.workflow.engine.Engine;
 import dev.capstan.workflow.engine.RunInput;
+import dev.capstan.workflow.event.EventTypes;
 import dev.capstan.workflow.event.RunEvent;
+import dev.capstan.workflow.state.NodeStatus;
 import dev.capstan.workflow.state.RunFold;
 import dev.capstan.workflow.state.RunOptions;
 import dev.capstan.workflow.state.RunSnapshots;
@@ -130,6 +132,48 @@ public class RunCoordinator {
                             return Uni.createFrom().failure(conflict);
                         }
                         return applyNow(runId, input, firedTimerId, false);
+                    });
+        });
+    }
+
+    /**
+     * Appends a streamed chunk of a running node as {@code ai.message.chunk} (model tokens) or
+     * {@code output.chunk}. Chunks do not change the run's course, so they are appended without the
+     * engine; a chunk of an attempt that is no longer running is dropped.
+     */
+    public Uni<Void> appendChunk(String runId, String nodeId, int attempt, Map<String, Object> chunk) {
+        return serializer.submit(runId, () -> appendChunkNow(runId, nodeId, attempt, chunk, true));
+    }
+
+    private Uni<Void> appendChunkNow(String runId, String nodeId, int attempt, Map<String, Object> chunk, boolean retryOnConflict) {
+        return load(runId).flatMap(run -> {
+            if (run == null || run.state().status().isTerminal()) {
+                return Uni.createFrom().voidItem();
+            }
+            var node = run.state().node(nodeId);
+            if (node == null || node.status() != NodeStatus.RUNNING || node.attempt() != attempt) {
+                return Uni.createFrom().voidItem();
+            }
+            boolean message = EventTypes.AI_MESSAGE_CHUNK.equals(chunk.get("channel"));
+            Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("nodeId", nodeId);
+            if (message) {
+                payload.put("runId", runId);
+            }
+            payload.put("chunk", String.valueOf(chunk.getOrDefault("text", "")));
+            payload.put("isLast", Boolean.TRUE.equals(chunk.get("isLast")));
+            if (!message && chunk.get("channel") != null) {
+                payload.put("channel", chunk.get("channel"));
+            }
+            payload.put("meta", chunk.getOrDefault("meta", Map.of()));
+            RunEvent event = new RunEvent(UUID.randomUUID().toString(), runId, run.state().nextSequence(),
+                    message ? EventTypes.AI_MESSAGE_CHUNK : EventTypes.OUTPUT_CHUNK, clock.instant(), nodeId, payload);
+            RunState next = RunFold.foldFrom(run.state(), List.of(event));
+            Decision appended = new Decision(List.of(event), List.of(), next, null);
+            return commit(new ActiveRun(run.tenantId(), run.definition(), next, run.runInfo()), appended, run.state(), null, null)
+                    .onFailure(RunConflict.class).recoverWithUni(conflict -> {
+                        active.remove(runId);
+                        return retryOnConflict ? appendChunkNow(runId, nodeId, attempt, chunk, false) : Uni.createFrom().failure(conflict);
                     });
         });
     }

@@ -4,6 +4,7 @@ import static dev.capstan.run.testing.RunsClient.caller;
 import static dev.capstan.run.testing.RunsClient.eventsUntilComplete;
 import static dev.capstan.run.testing.RunsClient.register;
 import static dev.capstan.run.testing.RunsClient.start;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.common.identity.IdentityToken;
 import dev.capstan.devstack.testing.KafkaTestResource;
 import dev.capstan.devstack.testing.PostgresTestResource;
+import dev.capstan.run.testing.RunsClient;
 import dev.capstan.run.testing.SseReader;
 import dev.capstan.run.testing.SseReader.Frame;
 import dev.capstan.run.testing.TestExecutor;
@@ -162,5 +164,22 @@ class RunEventStreamTest {
                 Map.of(IdentityToken.HEADER, caller("tenant-intruder")));
         assertThat(result.status()).isEqualTo(404);
         assertThat(json.readTree(result.body()).get("error").asText()).isEqualTo("not_found");
+    }
+
+    @Test
+    void messagesModeCarriesTheNodesStreamedChunksInOrder() throws Exception {
+        given().header(IdentityToken.HEADER, caller(TENANT)).contentType("application/json")
+                .body(RunsClient.oneNodeDefinition("wf-stream", "Streams", "test.stream"))
+                .when().post("/v1/workflows").then().statusCode(201);
+        String runId = start(TENANT, "wf-stream", Map.of());
+        eventsUntilComplete(TENANT, runId);
+
+        List<Frame> messages = stream(runId, "?streamMode=messages", Map.of()).frames();
+        assertThat(messages).extracting(Frame::event).containsExactly("ai.message.chunk", "ai.message.chunk");
+        assertThat(json.readTree(messages.get(0).data()).at("/payload/chunk").asText()).isEqualTo("Hel");
+        assertThat(json.readTree(messages.get(1).data()).at("/payload/isLast").asBoolean()).isTrue();
+        assertThat(types(stream(runId, "", Map.of()).frames())).doesNotContain("ai.message.chunk").endsWith("run.completed");
+        assertThat(types(stream(runId, "?streamMode=updates,messages", Map.of()).frames()))
+                .contains("ai.message.chunk", "node.completed").endsWith("run.completed");
     }
 }

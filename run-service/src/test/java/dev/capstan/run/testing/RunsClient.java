@@ -34,8 +34,13 @@ public final class RunsClient {
 
     /** A valid one-node OpenWOP definition with this id. */
     public static String noopDefinition(String workflowId, String name) {
+        return oneNodeDefinition(workflowId, name, "core.noop");
+    }
+
+    /** A valid one-node OpenWOP definition whose node {@code n} has this type. */
+    public static String oneNodeDefinition(String workflowId, String name, String typeId) {
         return "{\"id\":\"" + workflowId + "\",\"name\":\"" + name + "\",\"version\":\"1.0\","
-                + "\"nodes\":[{\"id\":\"n\",\"typeId\":\"core.noop\",\"name\":\"N\",\"position\":{\"x\":0,\"y\":0},"
+                + "\"nodes\":[{\"id\":\"n\",\"typeId\":\"" + typeId + "\",\"name\":\"N\",\"position\":{\"x\":0,\"y\":0},"
                 + "\"config\":{},\"inputs\":{}}],\"edges\":[],\"triggers\":[],\"variables\":[],\"metadata\":{},\"settings\":{}}";
     }
 

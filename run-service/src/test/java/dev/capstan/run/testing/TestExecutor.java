@@ -24,7 +24,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * A small executor for run-service tests: it reads the real dispatch topic and writes the real result
- * topic. {@code core.fail} fails, everything else completes echoing its inputs.
+ * topic. {@code core.fail} fails, {@code test.stream} streams two model chunks first, everything else completes
+ * echoing its inputs.
  */
 public final class TestExecutor implements AutoCloseable {
 
@@ -66,6 +67,12 @@ public final class TestExecutor implements AutoCloseable {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
                     NodeDispatchMessage dispatch = json.readValue(record.value(), NodeDispatchMessage.class);
                     received.add(dispatch);
+                    if (dispatch.typeId().equals("test.stream")) {
+                        for (String piece : List.of("Hel", "lo")) {
+                            producer.send(new ProducerRecord<>(Topics.NODE_RESULTS, dispatch.runId(),
+                                    json.writeValueAsString(chunkOf(dispatch, piece, piece.equals("lo")))));
+                        }
+                    }
                     String result = json.writeValueAsString(resultOf(dispatch));
                     int copies = duplicatesToSend.contains(dispatch.nodeId()) ? 2 : 1;
                     for (int i = 0; i < copies; i++) {
@@ -81,6 +88,12 @@ public final class TestExecutor implements AutoCloseable {
         } finally {
             consumer.close();
         }
+    }
+
+    private static NodeResultMessage chunkOf(NodeDispatchMessage d, String text, boolean last) {
+        return new NodeResultMessage(NodeResultMessage.VERSION, d.tenantId(), d.runId(), d.nodeId(), d.attempt(), d.invocationId(),
+                NodeResultMessage.PROGRESS, null, null, 1, null, null, null,
+                Map.of("channel", "ai.message.chunk", "text", text, "isLast", last, "meta", Map.of()), System.currentTimeMillis());
     }
 
     private static NodeResultMessage resultOf(NodeDispatchMessage d) {

@@ -15,6 +15,10 @@ public final class EventTypes {
     public static final String NODE_COMPLETED = "node.completed";
     public static final String NODE_FAILED = "node.failed";
     public static final String NODE_SUSPENDED = "node.suspended";
+    /** A streamed piece of model output (the {@code messages} stream mode). */
+    public static final String AI_MESSAGE_CHUNK = "ai.message.chunk";
+    /** A streamed piece of other node output. */
+    public static final String OUTPUT_CHUNK = "output.chunk";
     public static final String NODE_RESUMED = "node.resumed";
     public static final String NODE_RETRIED = "node.retried";
     public static final String NODE_SKIPPED = "node.skipped";
