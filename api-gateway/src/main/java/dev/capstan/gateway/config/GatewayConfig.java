@@ -18,6 +18,13 @@ public interface GatewayConfig {
     @WithDefault("300")
     int discoveryMaxAgeSeconds();
 
+    /**
+     * Whether discovery lists the OpenWOP conformance fixture ids: true where run-service seeds them
+     * ({@code capstan.run.seed-fixtures-tenant}), as the local platform does for its demo tenant.
+     */
+    @WithDefault("false")
+    boolean advertiseFixtures();
+
     /** Base URLs of the services the gateway routes to. */
     Services services();
 

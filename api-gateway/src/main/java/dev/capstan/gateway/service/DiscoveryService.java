@@ -2,6 +2,7 @@ package dev.capstan.gateway.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.common.openwop.ConformanceFixtures;
 import dev.capstan.gateway.config.GatewayConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +39,11 @@ public class DiscoveryService {
         body.put("limits", limits);
         body.put("implementation", Map.of("name", "capstan", "version", implementationVersion(), "vendor", "Capstan"));
         body.put("supportedTransports", List.of("rest"));
+        // Run-service keeps Idempotency-Key records in its single PostgreSQL database.
+        body.put("idempotency", Map.of("crossRegion", "single-region"));
+        if (config.advertiseFixtures()) {
+            body.put("fixtures", ConformanceFixtures.ids());
+        }
         byte[] bytes = json.writeValueAsBytes(body);
         this.document = new Document(bytes, "\"" + sha256(bytes).substring(0, 32) + "\"", config.discoveryMaxAgeSeconds());
     }

@@ -62,6 +62,7 @@ class GatewayFoundationTest {
                 .header("Cache-Control", "public, max-age=300")
                 .header("ETag", notNullValue())
                 .body("protocolVersion", equalTo("1.0"))
+                .body("fixtures", org.hamcrest.Matchers.hasItems("conformance-noop", "conformance-approval", "conformance-idempotent"))
                 .body("implementation.name", equalTo("capstan"))
                 .extract().header("ETag");
         given().header("If-None-Match", etag).when().get("/.well-known/openwop")

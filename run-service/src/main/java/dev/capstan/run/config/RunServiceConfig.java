@@ -20,6 +20,12 @@ public interface RunServiceConfig {
     @WithDefault("5s")
     Duration outboxOrphanAge();
 
+    /**
+     * A tenant to seed with the OpenWOP conformance fixtures at start-up (registered once, as version 1),
+     * so the official conformance suite can run against the platform. The local platform seeds its demo tenant.
+     */
+    java.util.Optional<String> seedFixturesTenant();
+
     /** Whether this replica consumes node results (off only for tests that drive the engine directly). */
     @WithDefault("true")
     boolean consumeResults();

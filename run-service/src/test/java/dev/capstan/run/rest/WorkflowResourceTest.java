@@ -91,4 +91,15 @@ class WorkflowResourceTest {
                 .when().get("/v1/no-such-route"), 404, "not_found");
         ErrorEnvelopeAssertions.assertEnvelope(given().when().get("/no-such-route-at-all"), 404, "not_found");
     }
+
+    @Test
+    void everyConformanceFixtureIsSeededIntoTheConfiguredTenant() {
+        for (String id : dev.capstan.common.openwop.ConformanceFixtures.ids()) {
+            given().header(IdentityToken.HEADER, GatewayIdentity.token("conformance", "manifest:read"))
+                    .when().get("/v1/workflows/" + id)
+                    .then().statusCode(200).body("id", equalTo(id));
+        }
+        given().header(IdentityToken.HEADER, identity("tenant-a")).when().get("/v1/workflows/conformance-noop")
+                .then().statusCode(404);
+    }
 }
