@@ -14,7 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class DefinitionStore {
 
     /** One stored definition version as JSON text. */
-    public record StoredDefinition(String workflowId, int version, String json) {
+    public record StoredDefinition(String workflowId, int version, String format, String text) {
     }
 
     private final Pool pool;
@@ -24,20 +24,20 @@ public class DefinitionStore {
     }
 
     public Uni<StoredDefinition> latest(String tenantId, String workflowId) {
-        return pool.preparedQuery("SELECT workflow_id, version, definition::text AS definition FROM workflow_definitions "
-                        + "WHERE tenant_id = $1 AND workflow_id = $2 ORDER BY version DESC LIMIT 1")
+        return pool.preparedQuery("SELECT workflow_id, version, format, COALESCE(source, definition::text) AS text FROM workflow_definitions "
+                        + "WHERE tenant_id = $1 AND workflow_id = $2 AND deleted_at IS NULL ORDER BY version DESC LIMIT 1")
                 .execute(Tuple.of(tenantId, workflowId))
                 .map(rows -> rows.size() == 0 ? null : stored(rows.iterator().next()));
     }
 
     public Uni<StoredDefinition> version(String tenantId, String workflowId, int version) {
-        return pool.preparedQuery("SELECT workflow_id, version, definition::text AS definition FROM workflow_definitions "
+        return pool.preparedQuery("SELECT workflow_id, version, format, COALESCE(source, definition::text) AS text FROM workflow_definitions "
                         + "WHERE tenant_id = $1 AND workflow_id = $2 AND version = $3")
                 .execute(Tuple.of(tenantId, workflowId, version))
                 .map(rows -> rows.size() == 0 ? null : stored(rows.iterator().next()));
     }
 
     private static StoredDefinition stored(Row r) {
-        return new StoredDefinition(r.getString("workflow_id"), r.getInteger("version"), r.getString("definition"));
+        return new StoredDefinition(r.getString("workflow_id"), r.getInteger("version"), r.getString("format"), r.getString("text"));
     }
 }

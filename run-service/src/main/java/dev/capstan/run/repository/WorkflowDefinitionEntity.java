@@ -32,6 +32,17 @@ public class WorkflowDefinitionEntity {
     @Column(nullable = false, updatable = false)
     public String definition;
 
+    /** {@code OPENWOP} or {@code OSOP}: which loader reads {@link #source}. */
+    @Column(nullable = false, updatable = false)
+    public String format;
+
+    /** The text as registered (JSON or YAML). */
+    @Column(updatable = false)
+    public String source;
+
     @Column(name = "created_at", nullable = false, updatable = false, insertable = false)
     public OffsetDateTime createdAt;
+
+    @Column(name = "deleted_at")
+    public OffsetDateTime deletedAt;
 }

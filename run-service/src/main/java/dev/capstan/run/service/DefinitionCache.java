@@ -6,12 +6,11 @@ import dev.capstan.run.repository.DefinitionStore;
 import dev.capstan.run.repository.DefinitionStore.StoredDefinition;
 import dev.capstan.workflow.error.LoadResult;
 import dev.capstan.workflow.graph.NodeTypeRegistry;
-import dev.capstan.workflow.load.OpenWopLoader;
+import dev.capstan.workflow.load.WorkflowLoaders;
+import dev.capstan.workflow.model.SourceFormat;
 import dev.capstan.workflow.model.WorkflowDefinition;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.StringReader;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -29,7 +28,7 @@ public class DefinitionCache {
     }
 
     private final DefinitionStore store;
-    private final OpenWopLoader loader = new OpenWopLoader(NodeTypeRegistry.acceptAll());
+    private final WorkflowLoaders loaders = new WorkflowLoaders(NodeTypeRegistry.acceptAll());
     private final Map<String, LoadedDefinition> cache = new ConcurrentHashMap<>();
 
     public DefinitionCache(DefinitionStore store) {
@@ -59,9 +58,9 @@ public class DefinitionCache {
         });
     }
 
-    /** Problems of a definition about to be registered; empty when it can run. */
-    public List<dev.capstan.workflow.error.Problem> problems(String json) {
-        return loader.load(new StringReader(json)).errors();
+    /** Loads a definition about to be registered: the model, or every problem with its path and position. */
+    public LoadResult<WorkflowDefinition> load(String text, SourceFormat format) {
+        return loaders.load(text, format);
     }
 
     private LoadedDefinition parsed(String tenantId, StoredDefinition stored) {
@@ -70,7 +69,7 @@ public class DefinitionCache {
         if (hit != null) {
             return hit;
         }
-        LoadResult<WorkflowDefinition> result = loader.load(new StringReader(stored.json()));
+        LoadResult<WorkflowDefinition> result = loaders.load(stored.text(), SourceFormat.valueOf(stored.format()));
         if (!(result instanceof LoadResult.Loaded<WorkflowDefinition> loaded)) {
             throw new ApiException(ErrorCode.VALIDATION_ERROR, "The stored workflow " + stored.workflowId() + " no longer loads.",
                     Map.of("problems", result.errors().stream().map(p -> p.describe()).toList()));

@@ -19,6 +19,12 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(KafkaTestResource.class)
 class WorkflowResourceTest {
 
+    /** A request that sends a YAML body as text. */
+    private static io.restassured.specification.RequestSpecification yaml() {
+        return given().config(io.restassured.RestAssured.config().encoderConfig(io.restassured.config.EncoderConfig.encoderConfig()
+                .encodeContentTypeAs("application/yaml", io.restassured.http.ContentType.TEXT)));
+    }
+
     private static String identity(String tenant) {
         return GatewayIdentity.token(tenant, "manifest:read", "workspace:write");
     }
@@ -101,5 +107,69 @@ class WorkflowResourceTest {
         }
         given().header(IdentityToken.HEADER, identity("tenant-a")).when().get("/v1/workflows/conformance-noop")
                 .then().statusCode(404);
+    }
+
+    @Test
+    void workflowsAreListedUpdatedAndDeletedPerTenant() {
+        String a = identity("tenant-list");
+        for (String id : java.util.List.of("wf-list-1", "wf-list-2", "wf-list-3")) {
+            given().header(IdentityToken.HEADER, a).contentType("application/json").body(RunsClient.noopDefinition(id, id))
+                    .when().post("/v1/workflows").then().statusCode(201);
+        }
+        given().header(IdentityToken.HEADER, a).contentType("application/json").body(RunsClient.noopDefinition("wf-list-2", "renamed"))
+                .when().put("/v1/workflows/wf-list-2").then().statusCode(200).body("version", equalTo(2));
+        ErrorEnvelopeAssertions.assertEnvelope(given().header(IdentityToken.HEADER, a).contentType("application/json")
+                .body(RunsClient.noopDefinition("wf-other", "x")).when().put("/v1/workflows/wf-list-2"), 400, "validation_error");
+
+        String cursor = given().header(IdentityToken.HEADER, a).queryParam("limit", 2).when().get("/v1/workflows")
+                .then().statusCode(200)
+                .body("workflows.workflowId", org.hamcrest.Matchers.contains("wf-list-1", "wf-list-2"))
+                .body("workflows[1].version", equalTo(2))
+                .body("workflows[1].name", equalTo("renamed"))
+                .extract().path("nextCursor");
+        given().header(IdentityToken.HEADER, a).queryParam("limit", 2).queryParam("cursor", cursor).when().get("/v1/workflows")
+                .then().statusCode(200)
+                .body("workflows.workflowId", org.hamcrest.Matchers.contains("wf-list-3"))
+                .body("nextCursor", org.hamcrest.Matchers.nullValue());
+        given().header(IdentityToken.HEADER, identity("tenant-other-list")).when().get("/v1/workflows")
+                .then().statusCode(200).body("workflows", org.hamcrest.Matchers.empty());
+
+        given().header(IdentityToken.HEADER, a).when().delete("/v1/workflows/wf-list-3").then().statusCode(204);
+        ErrorEnvelopeAssertions.assertEnvelope(given().header(IdentityToken.HEADER, a).when().get("/v1/workflows/wf-list-3"), 404, "not_found");
+        ErrorEnvelopeAssertions.assertEnvelope(given().header(IdentityToken.HEADER, identity("tenant-other-list"))
+                .when().delete("/v1/workflows/wf-list-1"), 404, "not_found");
+    }
+
+    @Test
+    void anOsopFileIsRegisteredFromYamlAndItsProblemsCarryLines() {
+        String osop = """
+                osop_version: "1.0"
+                id: osop-hello
+                name: Hello OSOP
+                nodes:
+                  - id: greet
+                    type: system
+                    purpose: Say hello
+                edges: []
+                """;
+        yaml().header(IdentityToken.HEADER, identity("tenant-osop")).contentType("application/yaml").body(osop)
+                .when().post("/v1/workflows").then().statusCode(201).body("workflowId", equalTo("osop-hello"));
+        given().header(IdentityToken.HEADER, identity("tenant-osop")).when().get("/v1/workflows/osop-hello")
+                .then().statusCode(200).body("name", equalTo("Hello OSOP"));
+
+        String broken = """
+                osop_version: "1.0"
+                id: osop-broken
+                name: Broken
+                nodes:
+                  - id: a
+                    type: system
+                edges:
+                  - from: a
+                    to: nowhere
+                """;
+        ErrorEnvelopeAssertions.assertEnvelope(yaml().header(IdentityToken.HEADER, identity("tenant-osop")).contentType("application/yaml")
+                .body(broken).when().post("/v1/workflows"), 400, "validation_error")
+                .body("details.problems.line", org.hamcrest.Matchers.hasItem(org.hamcrest.Matchers.greaterThan(0)));
     }
 }
