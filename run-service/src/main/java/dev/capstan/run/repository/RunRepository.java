@@ -159,6 +159,55 @@ public class RunRepository {
                 .map(rows -> rows.size() == 0 ? null : runRow(rows.iterator().next()));
     }
 
+    /** Filters of the run list; null fields do not filter. */
+    public record RunFilter(String workflowId, String status, String tag, Instant createdAfter, Instant createdBefore) {
+    }
+
+    /** One summary row of the run list. */
+    public record RunSummaryRow(String runId, String workflowId, String status, List<String> tags, Instant createdAt) {
+    }
+
+    /** A tenant's runs, newest first, strictly after the (createdAt, runId) cursor when one is given. */
+    public Uni<List<RunSummaryRow>> page(String tenantId, RunFilter filter, Instant cursorCreatedAt, String cursorRunId, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT run_id, workflow_id, status, tags, created_at FROM runs WHERE tenant_id = $1");
+        List<Object> params = new ArrayList<>(List.of(tenantId));
+        if (filter.workflowId() != null) {
+            params.add(filter.workflowId());
+            sql.append(" AND workflow_id = $").append(params.size());
+        }
+        if (filter.status() != null) {
+            params.add(filter.status());
+            sql.append(" AND status = $").append(params.size());
+        }
+        if (filter.tag() != null) {
+            params.add(filter.tag());
+            sql.append(" AND $").append(params.size()).append(" = ANY(tags)");
+        }
+        if (filter.createdAfter() != null) {
+            params.add(utc(filter.createdAfter()));
+            sql.append(" AND created_at >= $").append(params.size());
+        }
+        if (filter.createdBefore() != null) {
+            params.add(utc(filter.createdBefore()));
+            sql.append(" AND created_at < $").append(params.size());
+        }
+        if (cursorCreatedAt != null) {
+            params.add(utc(cursorCreatedAt));
+            params.add(cursorRunId);
+            sql.append(" AND (created_at, run_id) < ($").append(params.size() - 1).append(", $").append(params.size()).append(")");
+        }
+        params.add(limit);
+        sql.append(" ORDER BY created_at DESC, run_id DESC LIMIT $").append(params.size());
+        return pool.preparedQuery(sql.toString()).execute(Tuple.tuple(params)).map(rows -> {
+            List<RunSummaryRow> page = new ArrayList<>(rows.size());
+            for (Row r : rows) {
+                page.add(new RunSummaryRow(r.getString("run_id"), r.getString("workflow_id"), r.getString("status"),
+                        List.of(r.getArrayOfStrings("tags")), r.getOffsetDateTime("created_at").toInstant()));
+            }
+            return page;
+        });
+    }
+
     /** Events after {@code afterSequence} (exclusive), in order. */
     public Uni<List<RunEvent>> events(String runId, long afterSequence, int limit) {
         return pool.preparedQuery("SELECT run_id, sequence, event_id, type, node_id, payload::text AS payload, occurred_at FROM run_events "

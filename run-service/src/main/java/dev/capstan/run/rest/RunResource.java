@@ -19,6 +19,7 @@ import dev.capstan.run.rest.RunApi.CancelledRun;
 import dev.capstan.run.rest.RunApi.CreateRunRequest;
 import dev.capstan.run.rest.RunApi.CreatedRun;
 import dev.capstan.run.rest.RunApi.PolledEvents;
+import dev.capstan.run.repository.RunRepository;
 import dev.capstan.run.service.IdempotencyService;
 import dev.capstan.run.service.RunService;
 import dev.capstan.workflow.engine.DrainPolicy;
@@ -110,6 +111,31 @@ public class RunResource {
                         }))
                 .toList();
         return Uni.join().all(outcomes).andFailFast().map(BulkCancelResponse::new);
+    }
+
+    /** {@code GET /v1/runs}: filter by workflow, status, tag and creation time; newest first, cursor pages. */
+    @GET
+    public Uni<RunService.RunPage> list(@QueryParam("workflowId") String workflowId, @QueryParam("status") String status,
+                                        @QueryParam("tag") String tag, @QueryParam("createdAfter") String createdAfter,
+                                        @QueryParam("createdBefore") String createdBefore,
+                                        @QueryParam("limit") @DefaultValue("50") int limit, @QueryParam("cursor") String cursor) {
+        String tenant = caller.require("runs:read").tenant();
+        if (limit < 1 || limit > 200) {
+            throw ApiException.validation("limit must be between 1 and 200.", Map.of("field", "limit"));
+        }
+        return runs.list(tenant, new RunRepository.RunFilter(workflowId, status, tag, instant("createdAfter", createdAfter),
+                instant("createdBefore", createdBefore)), cursor, limit);
+    }
+
+    private static Instant instant(String field, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ApiException.validation(field + " must be an ISO-8601 instant.", Map.of("field", field));
+        }
     }
 
     @GET

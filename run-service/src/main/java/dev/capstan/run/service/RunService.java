@@ -16,7 +16,10 @@ import dev.capstan.workflow.event.RunEvent;
 import dev.capstan.workflow.model.RunStatus;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -122,6 +125,38 @@ public class RunService {
                     .flatMap(ignored -> runs.events(runId, lastSequence, POLL_PAGE))
                     .map(later -> result(later, false));
         }));
+    }
+
+    public record RunSummary(String runId, String workflowId, String status, List<String> tags, String createdAt) {
+    }
+
+    public record RunPage(List<RunSummary> runs, String nextCursor) {
+    }
+
+    /** The tenant's runs, newest first; the cursor is opaque to clients. */
+    public Uni<RunPage> list(String tenantId, RunRepository.RunFilter filter, String cursor, int limit) {
+        Instant cursorAt = null;
+        String cursorRun = null;
+        if (cursor != null && !cursor.isBlank()) {
+            try {
+                String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\\|", 2);
+                cursorAt = Instant.parse(parts[0]);
+                cursorRun = parts[1];
+            } catch (RuntimeException e) {
+                throw ApiException.validation("cursor is not one this service issued.", Map.of("field", "cursor"));
+            }
+        }
+        return runs.page(tenantId, filter, cursorAt, cursorRun, limit + 1).map(rows -> {
+            List<RunSummary> page = rows.stream().limit(limit)
+                    .map(r -> new RunSummary(r.runId(), r.workflowId(), r.status(), r.tags(), r.createdAt().toString())).toList();
+            String next = null;
+            if (rows.size() > limit) {
+                RunRepository.RunSummaryRow last = rows.get(limit - 1);
+                next = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                        (last.createdAt().toString() + "|" + last.runId()).getBytes(StandardCharsets.UTF_8));
+            }
+            return new RunPage(page, next);
+        });
     }
 
     public record PollResult(List<RunEvent> events, boolean complete) {

@@ -147,4 +147,36 @@ class RunLifecycleTest {
         ErrorEnvelopeAssertions.assertEnvelope(given().header(IdentityToken.HEADER, caller(TENANT)).contentType("application/json")
                 .body("{}").when().post("/v1/runs"), 400, "validation_error");
     }
+
+    @Test
+    void runsAreListedNewestFirstWithFiltersAndCursorPages() throws IOException {
+        String tenant = "tenant-run-list";
+        register(tenant, "conformance-noop");
+        register(tenant, "conformance-failure");
+        String first = start(tenant, "conformance-noop", Map.of());
+        String second = start(tenant, "conformance-failure", Map.of());
+        String third = start(tenant, "conformance-noop", Map.of());
+        eventsUntilComplete(tenant, third);
+        eventsUntilComplete(tenant, second);
+
+        String cursor = given().header(IdentityToken.HEADER, caller(tenant)).queryParam("limit", 2).when().get("/v1/runs")
+                .then().statusCode(200).body("runs.runId", org.hamcrest.Matchers.contains(third, second))
+                .extract().path("nextCursor");
+        given().header(IdentityToken.HEADER, caller(tenant)).queryParam("limit", 2).queryParam("cursor", cursor).when().get("/v1/runs")
+                .then().statusCode(200).body("runs.runId", org.hamcrest.Matchers.contains(first))
+                .body("nextCursor", org.hamcrest.Matchers.nullValue());
+        given().header(IdentityToken.HEADER, caller(tenant)).queryParam("workflowId", "conformance-failure").when().get("/v1/runs")
+                .then().statusCode(200).body("runs.runId", org.hamcrest.Matchers.contains(second))
+                .body("runs[0].status", equalTo("failed"));
+        given().header(IdentityToken.HEADER, caller(tenant)).queryParam("status", "failed").queryParam("tag", "t1").when().get("/v1/runs")
+                .then().statusCode(200).body("runs.runId", org.hamcrest.Matchers.contains(second));
+        given().header(IdentityToken.HEADER, caller(tenant)).queryParam("tag", "no-such-tag").when().get("/v1/runs")
+                .then().statusCode(200).body("runs", org.hamcrest.Matchers.empty());
+        given().header(IdentityToken.HEADER, caller("tenant-run-list-other")).when().get("/v1/runs")
+                .then().statusCode(200).body("runs", org.hamcrest.Matchers.empty());
+        ErrorEnvelopeAssertions.assertEnvelope(given().header(IdentityToken.HEADER, caller(tenant)).queryParam("cursor", "garbage!")
+                .when().get("/v1/runs"), 400, "validation_error");
+        ErrorEnvelopeAssertions.assertEnvelope(given().header(IdentityToken.HEADER, caller(tenant)).queryParam("createdAfter", "yesterday")
+                .when().get("/v1/runs"), 400, "validation_error");
+    }
 }
