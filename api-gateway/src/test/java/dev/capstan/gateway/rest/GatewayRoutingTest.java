@@ -62,7 +62,9 @@ class GatewayRoutingTest {
 
     private static String register(String key, String workflowId) {
         given().header("Authorization", "Bearer " + key).contentType("application/json")
-                .body("{\"id\":\"" + workflowId + "\",\"name\":\"" + workflowId + "\",\"nodes\":[],\"edges\":[]}")
+                .body("{\"id\":\"" + workflowId + "\",\"name\":\"" + workflowId + "\",\"version\":\"1.0\",\"nodes\":[{\"id\":\"n\","
+                        + "\"typeId\":\"core.noop\",\"name\":\"N\",\"position\":{\"x\":0,\"y\":0},\"config\":{},\"inputs\":{}}],"
+                        + "\"edges\":[],\"triggers\":[],\"variables\":[],\"metadata\":{},\"settings\":{}}")
                 .when().post("/v1/workflows")
                 .then().statusCode(201).body("workflowId", equalTo(workflowId));
         return workflowId;
