@@ -127,7 +127,7 @@ public final class DispatchProcessor {
             chunk.put("meta", r.redactValue(meta == null ? Map.of() : meta));
             publisher.publish(new NodeResultMessage(NodeResultMessage.VERSION, d.tenantId(), d.runId(), d.nodeId(),
                     d.attempt(), id, NodeResultMessage.PROGRESS, null, null, System.currentTimeMillis() - started, null,
-                    null, null, chunk, System.currentTimeMillis()));
+                    null, null, chunk, System.currentTimeMillis(), null));
         };
         long timeoutMs = d.timeoutMs() != null && d.timeoutMs() > 0 ? d.timeoutMs() : settings.defaultNodeTimeoutMs();
         CompletableFuture<NodeOutcome> outcome = CompletableFuture
@@ -186,9 +186,11 @@ public final class DispatchProcessor {
         Map<String, Object> outputs = null;
         Map<String, Object> error = null;
         Map<String, Object> interrupt = null;
+        Map<String, Object> variables = null;
         if (o instanceof NodeOutcome.Completed c) {
             outcome = NodeResultMessage.COMPLETED;
             outputs = c.outputs();
+            variables = c.variables();
         } else if (o instanceof NodeOutcome.Failed f) {
             outcome = NodeResultMessage.FAILED;
             error = f.error().toMap();
@@ -197,13 +199,14 @@ public final class DispatchProcessor {
             interrupt = ((NodeOutcome.Suspended) o).interrupt();
         }
         return new NodeResultMessage(NodeResultMessage.VERSION, d.tenantId(), d.runId(), d.nodeId(), d.attempt(), id,
-                outcome, outputs, error, durationMs, o.cost(), o.http(), interrupt, null, System.currentTimeMillis());
+                outcome, outputs, error, durationMs, o.cost(), o.http(), interrupt, null, System.currentTimeMillis(), variables);
     }
 
     private static NodeResultMessage redacted(NodeResultMessage m, Redactor r) {
         return new NodeResultMessage(m.v(), m.tenantId(), m.runId(), m.nodeId(), m.attempt(), m.invocationId(),
                 m.outcome(), r.redactValue(m.outputs()), r.redactValue(m.error()), m.durationMs(), r.redactValue(m.cost()),
-                r.redactValue(m.http()), r.redactValue(m.interrupt()), r.redactValue(m.chunk()), m.finishedAtEpochMs());
+                r.redactValue(m.http()), r.redactValue(m.interrupt()), r.redactValue(m.chunk()), m.finishedAtEpochMs(),
+                r.redactValue(m.variables()));
     }
 
     /** The dispatch's invocation id, or {@code runId:nodeId:attempt} from an older sender that left it out. */

@@ -11,10 +11,15 @@ public sealed interface NodeOutcome {
 
     Map<String, Object> http();
 
-    record Completed(Map<String, Object> outputs, Map<String, Object> cost, Map<String, Object> http)
-            implements NodeOutcome {
+    /** {@code variables}: run variables the node sets ({@code {name: value}}), or null. */
+    record Completed(Map<String, Object> outputs, Map<String, Object> cost, Map<String, Object> http,
+                     Map<String, Object> variables) implements NodeOutcome {
         public Completed(Map<String, Object> outputs) {
-            this(outputs, null, null);
+            this(outputs, null, null, null);
+        }
+
+        public Completed(Map<String, Object> outputs, Map<String, Object> cost, Map<String, Object> http) {
+            this(outputs, cost, http, null);
         }
     }
 

@@ -55,10 +55,12 @@ class CoreNodesTest {
     }
 
     @Test
-    void setVariableCarriesTheUpdateInOutputsVariables() {
+    void setVariableCarriesTheUpdateInTheResultsVariables() {
         NodeResultMessage r = run("core.setVariable", Map.of("value", 42), Map.of("name", "answer"));
+        assertThat(r.variables()).isEqualTo(Map.of("answer", 42));
         assertThat(r.outputs()).containsEntry("name", "answer").containsEntry("value", 42)
                 .containsEntry("variables", Map.of("answer", 42));
+        assertThat(run("core.noop", Map.of(), Map.of()).variables()).isNull();
     }
 
     @Test

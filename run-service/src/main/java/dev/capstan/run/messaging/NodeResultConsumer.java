@@ -138,7 +138,8 @@ public class NodeResultConsumer {
         CostTotals cost = cost(result.cost());
         return switch (result.outcome()) {
             case NodeResultMessage.COMPLETED -> new RunInput.NodeCompleted(result.nodeId(), result.attempt(),
-                    result.outputs() == null ? Map.of() : result.outputs(), cost, Map.of());
+                    result.outputs() == null ? Map.of() : result.outputs(), cost,
+                    result.variables() == null ? Map.of() : result.variables());
             case NodeResultMessage.FAILED -> {
                 Map<String, Object> error = result.error() == null ? Map.of() : result.error();
                 yield new RunInput.NodeFailed(result.nodeId(), result.attempt(), new ErrorInfo(

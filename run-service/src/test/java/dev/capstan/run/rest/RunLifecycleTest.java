@@ -179,4 +179,19 @@ class RunLifecycleTest {
         ErrorEnvelopeAssertions.assertEnvelope(given().header(IdentityToken.HEADER, caller(tenant)).queryParam("createdAfter", "yesterday")
                 .when().get("/v1/runs"), 400, "validation_error");
     }
+
+    @Test
+    void aVariableSetByANodeIsRecordedAndShownInTheSnapshot() {
+        String definition = "{\"id\":\"wf-setvar\",\"name\":\"Set\",\"version\":\"1.0\",\"nodes\":[{\"id\":\"set\","
+                + "\"typeId\":\"core.setVariable\",\"name\":\"Set\",\"position\":{\"x\":0,\"y\":0},"
+                + "\"config\":{\"name\":\"colour\",\"value\":\"blue\"},\"inputs\":{}}],\"edges\":[],\"triggers\":[],"
+                + "\"variables\":[{\"name\":\"colour\",\"type\":\"string\"}],\"metadata\":{},\"settings\":{}}";
+        given().header(IdentityToken.HEADER, caller(TENANT)).contentType("application/json").body(definition)
+                .when().post("/v1/workflows").then().statusCode(201);
+        String runId = start(TENANT, "wf-setvar", Map.of());
+
+        assertThat(types(eventsUntilComplete(TENANT, runId))).contains("variable.changed").endsWith("run.completed");
+        given().header(IdentityToken.HEADER, caller(TENANT)).when().get("/v1/runs/" + runId)
+                .then().statusCode(200).body("variables.colour", equalTo("blue"));
+    }
 }

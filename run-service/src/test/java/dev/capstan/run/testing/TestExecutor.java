@@ -24,7 +24,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * A small executor for run-service tests: it reads the real dispatch topic and writes the real result
- * topic. {@code core.fail} fails, {@code test.stream} streams two model chunks first, everything else completes
+ * topic. {@code core.fail} fails, {@code core.setVariable} sets {@code config.name} to {@code config.value}, {@code test.stream} streams two model chunks first, everything else completes
  * echoing its inputs.
  */
 public final class TestExecutor implements AutoCloseable {
@@ -93,7 +93,7 @@ public final class TestExecutor implements AutoCloseable {
     private static NodeResultMessage chunkOf(NodeDispatchMessage d, String text, boolean last) {
         return new NodeResultMessage(NodeResultMessage.VERSION, d.tenantId(), d.runId(), d.nodeId(), d.attempt(), d.invocationId(),
                 NodeResultMessage.PROGRESS, null, null, 1, null, null, null,
-                Map.of("channel", "ai.message.chunk", "text", text, "isLast", last, "meta", Map.of()), System.currentTimeMillis());
+                Map.of("channel", "ai.message.chunk", "text", text, "isLast", last, "meta", Map.of()), System.currentTimeMillis(), null);
     }
 
     private static NodeResultMessage resultOf(NodeDispatchMessage d) {
@@ -102,7 +102,8 @@ public final class TestExecutor implements AutoCloseable {
                 fail ? NodeResultMessage.FAILED : NodeResultMessage.COMPLETED,
                 fail ? Map.of() : Map.of("echo", d.inputs()),
                 fail ? Map.of("code", "node_failed", "message", "core.fail always fails", "retryable", false) : null,
-                1, null, null, null, null, System.currentTimeMillis());
+                1, null, null, null, null, System.currentTimeMillis(),
+                d.typeId().equals("core.setVariable") ? Map.of(String.valueOf(d.config().get("name")), d.config().get("value")) : null);
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.Map;
  * @param cost     {@code {usd, inputTokens, outputTokens, model, provider}} when the node spent any
  * @param http     for HTTP nodes: {@code {status, preview}} (preview: the first few KB of the response, redacted)
  * @param chunk    for {@code progress}: {@code {channel, text, isLast, meta}}
+ * @param variables for {@code completed}: run variables the node sets ({@code {name: value}}), or null
  */
 public record NodeResultMessage(
         int v,
@@ -28,7 +29,8 @@ public record NodeResultMessage(
         Map<String, Object> http,
         Map<String, Object> interrupt,
         Map<String, Object> chunk,
-        long finishedAtEpochMs) {
+        long finishedAtEpochMs,
+        Map<String, Object> variables) {
 
     public static final int VERSION = 1;
     public static final String COMPLETED = "completed";

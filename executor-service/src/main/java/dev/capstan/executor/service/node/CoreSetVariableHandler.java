@@ -13,8 +13,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * {@code core.setVariable}: {@code name} and {@code value} (input ports, else config). The update travels in
- * {@code outputs.variables} ({@code {name: value}}), which run-service turns into {@code variable.changed}.
+ * {@code core.setVariable}: {@code name} and {@code value} (input ports, else config). The update travels in the
+ * result's {@code variables} (also shown in {@code outputs.variables}); run-service's engine records it as
+ * {@code variable.changed}.
  */
 @ApplicationScoped
 public class CoreSetVariableHandler implements NodeHandler {
@@ -39,6 +40,6 @@ public class CoreSetVariableHandler implements NodeHandler {
         out.put("name", name);
         out.put("value", value);
         out.put(VARIABLES_OUTPUT, vars);
-        return CompletableFuture.completedFuture(new NodeOutcome.Completed(out));
+        return CompletableFuture.completedFuture(new NodeOutcome.Completed(out, null, null, vars));
     }
 }
