@@ -34,8 +34,12 @@ public final class RouteTable {
     private static final List<Route> ROUTES = List.of(
             // OpenWOP v1: workflows and runs (run-service)
             route("POST", "/v1/workflows", Service.RUN, "Register a workflow definition as its next version", "workspace:write"),
+            route("GET", "/v1/workflows", Service.RUN, "List workflows (latest version of each)", "manifest:read"),
             route("GET", "/v1/workflows/{workflowId}", Service.RUN, "Read the latest version of a workflow", "manifest:read"),
+            route("PUT", "/v1/workflows/{workflowId}", Service.RUN, "Register a new version of a workflow", "workspace:write"),
+            route("DELETE", "/v1/workflows/{workflowId}", Service.RUN, "Delete a workflow (runs in flight keep their version)", "workspace:write"),
             route("POST", "/v1/runs", Service.RUN, "Start a run", "runs:create"),
+            route("GET", "/v1/runs", Service.RUN, "List runs, newest first", "runs:read"),
             route("POST", "/v1/runs:bulk-cancel", Service.RUN, "Cancel up to 100 runs", "runs:cancel"),
             route("GET", "/v1/runs/{runId}", Service.RUN, "Read a run's snapshot", "runs:read"),
             stream("GET", "/v1/runs/{runId}/events", Service.RUN, "Stream a run's events (SSE)", "runs:read"),

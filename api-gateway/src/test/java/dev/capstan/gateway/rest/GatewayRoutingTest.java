@@ -91,6 +91,38 @@ class GatewayRoutingTest {
     }
 
     @Test
+    void aTenantNeverSeesAnotherTenantsRunOnAnyRunRoute() {
+        String workflow = register(keyA, "wf-run-" + UUID.randomUUID());
+        String runId = given().header("Authorization", "Bearer " + keyA).contentType("application/json")
+                .body(Map.of("workflowId", workflow, "inputs", Map.of()))
+                .when().post("/v1/runs")
+                .then().statusCode(201).extract().path("runId");
+        given().header("Authorization", "Bearer " + keyA).when().get("/v1/runs/" + runId)
+                .then().statusCode(200).body("runId", equalTo(runId));
+
+        String b = "Bearer " + keyB;
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", b).when().get("/v1/runs/" + runId), 404, "not_found");
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", b).when().get("/v1/runs/" + runId + "/events/poll"),
+                404, "not_found");
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", b).accept("text/event-stream")
+                .when().get("/v1/runs/" + runId + "/events"), 404, "not_found");
+        for (String action : List.of("/cancel", ":pause", ":resume", "/interrupts/n")) {
+            ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", b).contentType("application/json")
+                    .body(Map.of("resumeValue", Map.of("action", "accept")))
+                    .when().post("/v1/runs/" + runId + action), 404, "not_found");
+        }
+        given().header("Authorization", b).when().get("/v1/runs")
+                .then().statusCode(200).body("runs.runId", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(runId)));
+        given().header("Authorization", b).contentType("application/json").body(Map.of("runIds", List.of(runId)))
+                .when().post("/v1/runs:bulk-cancel")
+                .then().statusCode(200).body("results[0].ok", equalTo(false)).body("results[0].error.code", equalTo("not_found"));
+        // Tenant A's own cancel still works.
+        given().header("Authorization", "Bearer " + keyA).contentType("application/json").body("{}")
+                .when().post("/v1/runs/" + runId + "/cancel")
+                .then().statusCode(200).body("status", equalTo("cancelled"));
+    }
+
+    @Test
     void anIdentityHeaderSentByTheClientIsReplacedByTheGatewaysOwn() {
         String workflow = register(keyA, "wf-" + UUID.randomUUID());
         String forged = new IdentityToken(RunServiceResource.IDENTITY_SECRET).sign(new CallerIdentity("tenant-a", "forger",
@@ -211,7 +243,7 @@ class GatewayRoutingTest {
     void unknownPathsUnversionedRootsAndOversizedBodiesAreRefusedInTheEnvelope() {
         ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer " + keyA).when().get("/v1/no-such-thing"), 404, "not_found");
         ErrorEnvelopeAssertions.assertEnvelope(given().when().get("/v1/no-such-thing"), 401, "unauthenticated");
-        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer " + keyA).when().delete("/v1/workflows/x"), 405, "method_not_allowed");
+        ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer " + keyA).when().patch("/v1/workflows/x"), 405, "method_not_allowed");
         ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer " + keyA).when().get("/runs/x"), 400, "validation_error");
         ErrorEnvelopeAssertions.assertEnvelope(given().header("Authorization", "Bearer " + keyA).contentType("application/json")
                 .body("{\"pad\":\"" + "x".repeat(1_100_000) + "\"}").when().post("/v1/workflows"), 413, "payload_too_large");
