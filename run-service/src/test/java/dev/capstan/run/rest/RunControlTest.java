@@ -12,10 +12,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import dev.capstan.common.identity.IdentityToken;
 import dev.capstan.devstack.testing.ErrorEnvelopeAssertions;
-import dev.capstan.devstack.testing.KafkaTestResource;
-import dev.capstan.devstack.testing.PostgresTestResource;
-import dev.capstan.run.testing.TestExecutor;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.capstan.run.testing.WithTestExecutor;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,32 +21,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@QuarkusTestResource(PostgresTestResource.class)
-@QuarkusTestResource(KafkaTestResource.class)
-class RunControlTest {
+class RunControlTest extends WithTestExecutor {
 
     private static final String TENANT = "tenant-control";
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String kafka;
-
-    private TestExecutor executor;
-
-    @BeforeEach
-    void startExecutor() {
-        executor = new TestExecutor(kafka);
-    }
-
-    @AfterEach
-    void stopExecutor() throws InterruptedException {
-        executor.close();
-    }
 
     private static io.restassured.response.Response resolve(String tenant, String runId, String nodeId, Object resumeValue) {
         return given().header(IdentityToken.HEADER, caller(tenant)).contentType("application/json")

@@ -10,14 +10,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.common.identity.IdentityToken;
-import dev.capstan.devstack.testing.KafkaTestResource;
-import dev.capstan.devstack.testing.PostgresTestResource;
 import dev.capstan.run.testing.RunsClient;
 import dev.capstan.run.testing.SseReader;
 import dev.capstan.run.testing.SseReader.Frame;
-import dev.capstan.run.testing.TestExecutor;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
+import dev.capstan.run.testing.WithTestExecutor;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
 import java.net.URL;
@@ -25,36 +22,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@QuarkusTestResource(PostgresTestResource.class)
-@QuarkusTestResource(KafkaTestResource.class)
-class RunEventStreamTest {
+class RunEventStreamTest extends WithTestExecutor {
 
     private static final String TENANT = "tenant-sse";
     private final ObjectMapper json = new ObjectMapper();
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String kafka;
-
     @TestHTTPResource("/")
     URL base;
-
-    private TestExecutor executor;
-
-    @BeforeEach
-    void startExecutor() {
-        executor = new TestExecutor(kafka);
-    }
-
-    @AfterEach
-    void stopExecutor() throws InterruptedException {
-        executor.close();
-    }
 
     private SseReader.Result stream(String runId, String query, Map<String, String> extraHeaders) throws Exception {
         Map<String, String> headers = new HashMap<>(extraHeaders);

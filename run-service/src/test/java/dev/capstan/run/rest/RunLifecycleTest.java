@@ -11,40 +11,17 @@ import static dev.capstan.run.testing.RunsClient.types;
 
 import dev.capstan.common.identity.IdentityToken;
 import dev.capstan.devstack.testing.ErrorEnvelopeAssertions;
-import dev.capstan.devstack.testing.KafkaTestResource;
-import dev.capstan.devstack.testing.PostgresTestResource;
-import dev.capstan.run.testing.TestExecutor;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.capstan.run.testing.WithTestExecutor;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@QuarkusTestResource(PostgresTestResource.class)
-@QuarkusTestResource(KafkaTestResource.class)
-class RunLifecycleTest {
+class RunLifecycleTest extends WithTestExecutor {
 
     private static final String TENANT = "tenant-runs";
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String kafka;
-
-    private TestExecutor executor;
-
-    @BeforeEach
-    void startExecutor() {
-        executor = new TestExecutor(kafka);
-    }
-
-    @AfterEach
-    void stopExecutor() throws InterruptedException {
-        executor.close();
-    }
 
     private static void assertContiguousWithOneTerminalLast(List<Map<String, Object>> events) {
         for (int i = 0; i < events.size(); i++) {
