@@ -1,14 +1,15 @@
 package dev.capstan.run.messaging;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import io.quarkus.arc.DefaultBean;
 
 /** The one Kafka producer of a run-service replica, tuned for latency: records are sent as soon as they exist. */
 @ApplicationScoped
@@ -16,7 +17,6 @@ public class KafkaClients {
 
     @Produces
     @Singleton
-    @DefaultBean
     KafkaProducer<String, String> producer(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
         return new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -26,7 +26,7 @@ public class KafkaClients {
                 ProducerConfig.CLIENT_ID_CONFIG, "run-service-outbox"), new StringSerializer(), new StringSerializer());
     }
 
-    void close(@jakarta.enterprise.inject.Disposes KafkaProducer<String, String> producer) {
-        producer.close(java.time.Duration.ofSeconds(5));
+    void close(@Disposes KafkaProducer<String, String> producer) {
+        producer.close(Duration.ofSeconds(5));
     }
 }

@@ -1,8 +1,6 @@
 package dev.capstan.run.repository;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.run.service.JsonCodec;
 import dev.capstan.workflow.event.RunEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -25,13 +23,10 @@ import java.util.Map;
 @ApplicationScoped
 public class RunRepository {
 
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
-    };
-
     private final Pool pool;
-    private final ObjectMapper json;
+    private final JsonCodec json;
 
-    public RunRepository(Pool pool, ObjectMapper json) {
+    public RunRepository(Pool pool, JsonCodec json) {
         this.pool = pool;
         this.json = json;
     }
@@ -64,7 +59,7 @@ public class RunRepository {
         List<Tuple> rows = new ArrayList<>(events.size());
         for (RunEvent e : events) {
             rows.add(Tuple.tuple(List.of(e.runId(), e.sequence(), tenantId, e.eventId(), e.type(),
-                    e.nodeId() == null ? "" : e.nodeId(), write(e.payload()), utc(e.timestamp()))));
+                    e.nodeId() == null ? "" : e.nodeId(), json.write(e.payload()), utc(e.timestamp()))));
         }
         return c.preparedQuery("INSERT INTO run_events (run_id, sequence, tenant_id, event_id, type, node_id, payload, occurred_at) "
                         + "VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), $7::text::jsonb, $8)")
@@ -218,7 +213,7 @@ public class RunRepository {
                     for (Row r : rows) {
                         events.add(new RunEvent(r.getString("event_id"), r.getString("run_id"), r.getLong("sequence"),
                                 r.getString("type"), r.getOffsetDateTime("occurred_at").toInstant(), r.getString("node_id"),
-                                read(r.getString("payload"))));
+                                json.readMap(r.getString("payload"))));
                     }
                     return events;
                 });
@@ -228,22 +223,6 @@ public class RunRepository {
         return new RunRow(r.getString("run_id"), r.getString("tenant_id"), r.getString("workflow_id"),
                 r.getInteger("workflow_version"), r.getString("status"), r.getLong("last_sequence"),
                 r.getJson("snapshot").toString(), r.getJson("options").toString(), r.getOffsetDateTime("created_at").toInstant());
-    }
-
-    private String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Event payload is not serialisable", e);
-        }
-    }
-
-    private Map<String, Object> read(String text) {
-        try {
-            return json.readValue(text, MAP);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Stored event payload is not JSON", e);
-        }
     }
 
     private static OffsetDateTime utc(Instant instant) {

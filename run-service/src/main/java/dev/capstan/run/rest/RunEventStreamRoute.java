@@ -1,7 +1,6 @@
 package dev.capstan.run.rest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.run.service.JsonCodec;
 import dev.capstan.common.error.ApiException;
 import dev.capstan.common.error.ErrorCode;
 import dev.capstan.common.identity.CallerIdentity;
@@ -44,11 +43,11 @@ public class RunEventStreamRoute {
 
     private final RunRepository runs;
     private final RunEventBus bus;
-    private final ObjectMapper json;
+    private final JsonCodec json;
     private final IdentityToken tokens;
     private final Clock clock = Clock.systemUTC();
 
-    public RunEventStreamRoute(RunRepository runs, RunEventBus bus, ObjectMapper json, IdentityConfig identity) {
+    public RunEventStreamRoute(RunRepository runs, RunEventBus bus, JsonCodec json, IdentityConfig identity) {
         this.runs = runs;
         this.bus = bus;
         this.json = json;
@@ -116,15 +115,7 @@ public class RunEventStreamRoute {
             return;
         }
         ctx.response().setStatusCode(api.status()).putHeader("Content-Type", "application/json")
-                .end(write(api.toEnvelope()));
-    }
-
-    private String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Not serialisable", e);
-        }
+                .end(json.write(api.toEnvelope()));
     }
 
     /** One open stream. All its state is touched only on the connection's event-loop context. */
@@ -188,8 +179,11 @@ public class RunEventStreamRoute {
                 boolean terminal = false;
                 for (RunEvent event : events) {
                     lastRead = event.sequence();
-                    state = state == null ? RunFold.fold(row.runId(), row.workflowId(), List.of(event))
-                            : RunFold.foldFrom(state, List.of(event));
+                    if (modes.values()) {
+                        // Only the values mode sends snapshots, so only it needs the run's state as of each event.
+                        state = state == null ? RunFold.fold(row.runId(), row.workflowId(), List.of(event))
+                                : RunFold.foldFrom(state, List.of(event));
+                    }
                     if (event.sequence() <= lastSent) {
                         continue;
                     }
@@ -225,7 +219,7 @@ public class RunEventStreamRoute {
             }
             lastSent = event.sequence();
             if (bufferMs == 0) {
-                response.write("id: " + event.sequence() + "\nevent: " + doc.get("type") + "\ndata: " + write(doc) + "\n\n");
+                response.write("id: " + event.sequence() + "\nevent: " + doc.get("type") + "\ndata: " + json.write(doc) + "\n\n");
                 return;
             }
             batch.add(doc);
@@ -262,7 +256,7 @@ public class RunEventStreamRoute {
                 return;
             }
             Object highest = batch.get(batch.size() - 1).get("sequence");
-            response.write("id: " + highest + "\nevent: batch\ndata: " + write(batch) + "\n\n");
+            response.write("id: " + highest + "\nevent: batch\ndata: " + json.write(batch) + "\n\n");
             batch.clear();
         }
 

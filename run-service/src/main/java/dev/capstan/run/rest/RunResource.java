@@ -1,7 +1,6 @@
 package dev.capstan.run.rest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.run.service.JsonCodec;
 import dev.capstan.common.error.ApiException;
 import dev.capstan.common.identity.CallerIdentity;
 import dev.capstan.common.identity.CurrentCaller;
@@ -54,21 +53,13 @@ public class RunResource {
     private final RunService runs;
     private final IdempotencyService idempotency;
     private final CurrentCaller caller;
-    private final ObjectMapper json;
+    private final JsonCodec json;
 
-    public RunResource(RunService runs, IdempotencyService idempotency, CurrentCaller caller, ObjectMapper json) {
+    public RunResource(RunService runs, IdempotencyService idempotency, CurrentCaller caller, JsonCodec json) {
         this.runs = runs;
         this.idempotency = idempotency;
         this.caller = caller;
         this.json = json;
-    }
-
-    private String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Not serialisable", e);
-        }
     }
 
     /** {@code POST /v1/runs}, with OpenWOP Idempotency-Key semantics. */
@@ -81,7 +72,7 @@ public class RunResource {
         }
         return idempotency.once(who.tenant(), "POST /v1/runs", idempotencyKey, request, () -> runs
                         .start(who, request.workflowId(), request.inputs(), request.configurable(), request.tags(), request.metadata())
-                        .map(row -> new IdempotencyService.Outcome(201, write(new CreatedRun(row.runId(), row.status(),
+                        .map(row -> new IdempotencyService.Outcome(201, json.write(new CreatedRun(row.runId(), row.status(),
                                 "/v1/runs/" + row.runId() + "/events", "/v1/runs/" + row.runId())), false)))
                 .map(outcome -> {
                     RestResponse.ResponseBuilder<String> response = RestResponse.ResponseBuilder.<String>create(outcome.status())

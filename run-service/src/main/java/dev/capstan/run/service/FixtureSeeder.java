@@ -1,6 +1,5 @@
 package dev.capstan.run.service;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.common.error.ApiException;
 import dev.capstan.common.openwop.ConformanceFixtures;
 import dev.capstan.run.config.RunServiceConfig;
@@ -20,9 +19,9 @@ public class FixtureSeeder {
     private final RunServiceConfig config;
     private final DefinitionStore definitions;
     private final WorkflowService workflows;
-    private final ObjectMapper json;
+    private final JsonCodec json;
 
-    public FixtureSeeder(RunServiceConfig config, DefinitionStore definitions, WorkflowService workflows, ObjectMapper json) {
+    public FixtureSeeder(RunServiceConfig config, DefinitionStore definitions, WorkflowService workflows, JsonCodec json) {
         this.config = config;
         this.definitions = definitions;
         this.workflows = workflows;

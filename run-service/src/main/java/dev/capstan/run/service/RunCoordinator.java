@@ -1,8 +1,5 @@
 package dev.capstan.run.service;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.common.error.ApiException;
 import dev.capstan.common.error.ErrorCode;
 import dev.capstan.common.messaging.NodeDispatchMessage;
@@ -49,8 +46,6 @@ public class RunCoordinator {
 
     public static final String ENGINE_VERSION = "capstan-1";
     private static final Logger LOG = Logger.getLogger(RunCoordinator.class);
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
-    };
     private static final int MAX_EVENTS = 1_000_000;
 
     /** What the engine needs about a run besides its state. */
@@ -66,7 +61,7 @@ public class RunCoordinator {
     private final DefinitionCache definitions;
     private final OutboxRelay relay;
     private final RunEventBus bus;
-    private final ObjectMapper json;
+    private final JsonCodec json;
     private final Vertx vertx;
     private final Clock clock = Clock.systemUTC();
     private final Engine engine;
@@ -74,7 +69,7 @@ public class RunCoordinator {
     private final Map<String, ActiveRun> active = new ConcurrentHashMap<>();
 
     public RunCoordinator(RunRepository runs, DefinitionCache definitions, OutboxRelay relay, RunEventBus bus,
-                          ObjectMapper json, Vertx vertx) {
+                          JsonCodec json, Vertx vertx) {
         this.runs = runs;
         this.definitions = definitions;
         this.relay = relay;
@@ -99,7 +94,7 @@ public class RunCoordinator {
             ActiveRun run = new ActiveRun(tenantId, definition, decision.state(), runInfo);
             Instant now = clock.instant();
             RunRow row = new RunRow(runId, tenantId, workflowId, definition.version(), decision.state().status().wireName(),
-                    lastSequence(decision.state()), write(snapshot(run)), write(runInfo), now);
+                    lastSequence(decision.state()), json.write(snapshot(run)), json.write(runInfo), now);
             return serializer.submit(runId, () -> commit(run, decision, null, row, info.tags()))
                     .map(ignored -> row);
         });
@@ -185,7 +180,7 @@ public class RunCoordinator {
         List<OutboxMessage> outbox = new ArrayList<>();
         for (Command command : decision.commands()) {
             if (command instanceof Command.DispatchNode dispatch) {
-                outbox.add(new OutboxMessage(null, Topics.NODE_DISPATCH, runId, write(dispatchMessage(run, dispatch))));
+                outbox.add(new OutboxMessage(null, Topics.NODE_DISPATCH, runId, json.write(dispatchMessage(run, dispatch))));
             } else if (command instanceof Command.ScheduleTimer timer) {
                 timers.add(new TimerRow(runId, timer.timerId(), timer.kind().name(), timer.nodeId(), timer.attempt(), timer.fireAt()));
             }
@@ -196,10 +191,10 @@ public class RunCoordinator {
             published.put("tenantId", run.tenantId());
             published.put("runId", runId);
             published.put("events", events.stream().map(RunEvent::toDocument).toList());
-            outbox.add(new OutboxMessage(null, Topics.RUN_EVENTS, runId, write(published)));
+            outbox.add(new OutboxMessage(null, Topics.RUN_EVENTS, runId, json.write(published)));
         }
         Instant now = clock.instant();
-        String snapshot = write(snapshot(run));
+        String snapshot = json.write(snapshot(run));
         Uni<List<OutboxMessage>> stored = runs.pool().withTransaction(c -> {
             Uni<Void> head = newRow != null
                     ? runs.insertRun(c, newRow, tags == null ? new String[0] : tags.toArray(String[]::new))
@@ -253,7 +248,7 @@ public class RunCoordinator {
             }
             return definitions.version(row.tenantId(), row.workflowId(), row.workflowVersion())
                     .flatMap(definition -> runs.events(runId, -1, MAX_EVENTS).map(events -> new ActiveRun(row.tenantId(), definition,
-                            RunFold.fold(runId, row.workflowId(), events), read(row.optionsJson()))));
+                            RunFold.fold(runId, row.workflowId(), events), json.readMap(row.optionsJson()))));
         });
     }
 
@@ -288,22 +283,6 @@ public class RunCoordinator {
         map.put("metadata", info.metadata() == null ? Map.of() : info.metadata());
         map.put("executorOptions", info.executorOptions() == null ? Map.of() : info.executorOptions());
         return map;
-    }
-
-    private String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Not serialisable", e);
-        }
-    }
-
-    private Map<String, Object> read(String text) {
-        try {
-            return json.readValue(text, MAP);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Stored run info is not JSON", e);
-        }
     }
 
     /** Another writer advanced the run since this replica read it. */

@@ -1,8 +1,5 @@
 package dev.capstan.run.service;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.common.error.ApiException;
 import dev.capstan.common.error.ErrorCode;
 import dev.capstan.common.identity.CallerIdentity;
@@ -27,16 +24,14 @@ import java.util.Map;
 @ApplicationScoped
 public class RunService {
 
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
-    };
     private static final int POLL_PAGE = 500;
 
     private final RunCoordinator coordinator;
     private final RunRepository runs;
     private final RunEventBus bus;
-    private final ObjectMapper json;
+    private final JsonCodec json;
 
-    public RunService(RunCoordinator coordinator, RunRepository runs, RunEventBus bus, ObjectMapper json) {
+    public RunService(RunCoordinator coordinator, RunRepository runs, RunEventBus bus, JsonCodec json) {
         this.coordinator = coordinator;
         this.runs = runs;
         this.bus = bus;
@@ -55,7 +50,7 @@ public class RunService {
 
     /** The RunSnapshot; another tenant's run is 404. */
     public Uni<Map<String, Object>> snapshot(String tenantId, String runId) {
-        return owned(tenantId, runId).map(row -> read(row.snapshotJson()));
+        return owned(tenantId, runId).map(row -> json.readMap(row.snapshotJson()));
     }
 
     public Uni<RunRow> cancel(String tenantId, String runId, String reason, String principal) {
@@ -178,15 +173,12 @@ public class RunService {
     }
 
     private static boolean terminal(String status) {
-        return status.equals(RunStatus.COMPLETED.wireName()) || status.equals(RunStatus.FAILED.wireName())
-                || status.equals(RunStatus.CANCELLED.wireName());
+        for (RunStatus known : RunStatus.values()) {
+            if (known.wireName().equals(status)) {
+                return known.isTerminal();
+            }
+        }
+        return false;
     }
 
-    private Map<String, Object> read(String text) {
-        try {
-            return json.readValue(text, MAP);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Stored snapshot is not JSON", e);
-        }
-    }
 }

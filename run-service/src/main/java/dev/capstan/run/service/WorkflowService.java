@@ -2,7 +2,6 @@ package dev.capstan.run.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.capstan.common.error.ApiException;
 import dev.capstan.common.error.ErrorCode;
@@ -35,9 +34,9 @@ public class WorkflowService {
 
     private final WorkflowDefinitionRepository definitions;
     private final DefinitionCache loader;
-    private final ObjectMapper json;
+    private final JsonCodec json;
 
-    public WorkflowService(WorkflowDefinitionRepository definitions, DefinitionCache loader, ObjectMapper json) {
+    public WorkflowService(WorkflowDefinitionRepository definitions, DefinitionCache loader, JsonCodec json) {
         this.definitions = definitions;
         this.loader = loader;
         this.json = json;
@@ -67,7 +66,7 @@ public class WorkflowService {
         WorkflowDefinition loaded = loadOrReject(yaml, SourceFormat.OSOP);
         String asJson;
         try {
-            asJson = json.writeValueAsString(YAML.readTree(yaml));
+            asJson = json.write(YAML.readTree(yaml));
         } catch (JsonProcessingException e) {
             throw ApiException.validation("The OSOP document is not valid YAML.", Map.of("reason", e.getOriginalMessage()));
         }
@@ -91,7 +90,7 @@ public class WorkflowService {
     public Uni<JsonNode> latest(String tenantId, String workflowId) {
         return definitions.findLatest(tenantId, workflowId)
                 .onItem().ifNull().failWith(() -> notFound(workflowId))
-                .map(entity -> parse(entity.definition));
+                .map(entity -> json.readTree(entity.definition));
     }
 
     @WithSession
@@ -146,7 +145,7 @@ public class WorkflowService {
     }
 
     private WorkflowSummary summary(WorkflowDefinitionEntity entity) {
-        JsonNode definition = parse(entity.definition);
+        JsonNode definition = json.readTree(entity.definition);
         return new WorkflowSummary(entity.workflowId, entity.version, definition.path("name").asText(null), entity.format.toLowerCase(),
                 entity.createdAt == null ? null : entity.createdAt.toInstant().toString());
     }
@@ -178,11 +177,4 @@ public class WorkflowService {
         }
     }
 
-    private JsonNode parse(String stored) {
-        try {
-            return json.readTree(stored);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Stored definition is not JSON", e);
-        }
-    }
 }
