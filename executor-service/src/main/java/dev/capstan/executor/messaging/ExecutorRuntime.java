@@ -6,7 +6,8 @@ import dev.capstan.common.messaging.NodeDispatchMessage;
 import dev.capstan.executor.config.ExecutorConfig;
 import dev.capstan.executor.repository.InvocationLogRepository;
 import dev.capstan.executor.service.DispatchProcessor;
-import dev.capstan.executor.service.NodeHandlerRegistry;
+import dev.capstan.node.NodeHandlerRegistry;
+import dev.capstan.node.NodeRunner;
 import dev.capstan.executor.service.NodeMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -99,10 +100,11 @@ public class ExecutorRuntime {
                     threads("capstan-node-" + owner));
             this.timers = Executors.newSingleThreadScheduledExecutor(threads("capstan-lease-" + owner));
             this.publisher = new ResultPublisher(bootstrapServers, "executor-results-" + owner, json);
-            DispatchProcessor.Settings settings = new DispatchProcessor.Settings(owner, config.leaseMs(),
-                    config.defaultNodeTimeoutMs(), tenant -> config.secrets().getOrDefault(tenant, Map.of()));
-            this.processor = new DispatchProcessor(settings, log, handlers, publisher, json,
-                    new NodeMetrics(meters, handlers.typeIds(), role), workers, timers);
+            DispatchProcessor.Settings settings = new DispatchProcessor.Settings(owner, config.leaseMs());
+            NodeRunner runner = new NodeRunner(handlers, tenant -> config.secrets().getOrDefault(tenant, Map.of()),
+                    config.defaultNodeTimeoutMs(), workers);
+            this.processor = new DispatchProcessor(settings, log, runner, publisher, json,
+                    new NodeMetrics(meters, handlers.typeIds(), role), timers);
             this.consumer = new DispatchConsumer(bootstrapServers, config.consumerGroup(), "executor-" + owner,
                     config.maxInFlight(), this::handle);
         }

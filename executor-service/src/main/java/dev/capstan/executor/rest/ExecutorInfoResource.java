@@ -3,7 +3,7 @@ package dev.capstan.executor.rest;
 import dev.capstan.common.messaging.Topics;
 import dev.capstan.executor.config.ExecutorConfig;
 import dev.capstan.executor.messaging.ExecutorRuntime;
-import dev.capstan.executor.service.NodeHandlerRegistry;
+import dev.capstan.node.NodeHandlerRegistry;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;

@@ -5,20 +5,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.common.messaging.NodeDispatchMessage;
 import dev.capstan.common.messaging.NodeResultMessage;
 import dev.capstan.executor.repository.InvocationLogRepository;
+import dev.capstan.node.NodeInvocation;
+import dev.capstan.node.NodeOutcome;
+import dev.capstan.node.NodeRunner;
+import dev.capstan.node.ProgressSink;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,30 +36,26 @@ public final class DispatchProcessor {
         CompletionStage<Void> publish(NodeResultMessage result);
     }
 
-    public record Settings(String owner, long leaseMs, long defaultNodeTimeoutMs,
-                           Function<String, Map<String, String>> secretsOfTenant) {
+    public record Settings(String owner, long leaseMs) {
     }
 
     private final Settings settings;
     private final InvocationLogRepository log;
-    private final NodeHandlerRegistry handlers;
+    private final NodeRunner runner;
     private final Publisher publisher;
     private final ObjectMapper json;
     private final NodeMetrics metrics;
-    private final ExecutorService workers;
     private final ScheduledExecutorService timers;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
 
-    public DispatchProcessor(Settings settings, InvocationLogRepository log, NodeHandlerRegistry handlers,
-                             Publisher publisher, ObjectMapper json, NodeMetrics metrics, ExecutorService workers,
-                             ScheduledExecutorService timers) {
+    public DispatchProcessor(Settings settings, InvocationLogRepository log, NodeRunner runner,
+                             Publisher publisher, ObjectMapper json, NodeMetrics metrics, ScheduledExecutorService timers) {
         this.settings = settings;
         this.log = log;
-        this.handlers = handlers;
+        this.runner = runner;
         this.publisher = publisher;
         this.json = json;
         this.metrics = metrics;
-        this.workers = workers;
         this.timers = timers;
     }
 
@@ -117,38 +113,22 @@ public final class DispatchProcessor {
         running.add(id);
         metrics.started();
         long started = System.currentTimeMillis();
-        TenantSecrets secrets = new TenantSecrets(settings.secretsOfTenant().apply(d.tenantId()));
         ProgressSink progress = (channel, text, isLast, meta) -> {
-            Redactor r = secrets.redactor();
             Map<String, Object> chunk = new LinkedHashMap<>();
             chunk.put("channel", channel);
-            chunk.put("text", r.redact(text));
+            chunk.put("text", text);
             chunk.put("isLast", isLast);
-            chunk.put("meta", r.redactValue(meta == null ? Map.of() : meta));
+            chunk.put("meta", meta);
             publisher.publish(new NodeResultMessage(NodeResultMessage.VERSION, d.tenantId(), d.runId(), d.nodeId(),
                     d.attempt(), id, NodeResultMessage.PROGRESS, null, null, System.currentTimeMillis() - started, null,
                     null, null, chunk, System.currentTimeMillis(), null));
         };
-        long timeoutMs = d.timeoutMs() != null && d.timeoutMs() > 0 ? d.timeoutMs() : settings.defaultNodeTimeoutMs();
-        CompletableFuture<NodeOutcome> outcome = CompletableFuture
-                .supplyAsync(() -> handlers.find(d.typeId()).orElse(null), workers)
-                .thenCompose(handler -> {
-                    if (handler == null) {
-                        return CompletableFuture.completedFuture((NodeOutcome) new NodeOutcome.Failed(new NodeOutcome.NodeError(
-                                "capability_not_provided", "This executor has no handler for node type '" + d.typeId() + "'.",
-                                false, Map.of("requiredCapability", d.typeId(), "offendingTypeId", d.typeId(),
-                                "nodeId", d.nodeId()))));
-                    }
-                    Map<String, Object> config = Templates.resolve(d.config(), d.inputs(), secrets);
-                    return handler.execute(new NodeContext(d, config, secrets, progress, timeoutMs));
-                })
-                .toCompletableFuture()
-                .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
-                .exceptionally(t -> failureOf(d, t, timeoutMs));
-        return outcome.thenCompose(o -> {
-            long duration = System.currentTimeMillis() - started;
-            NodeResultMessage result = redacted(toMessage(d, id, o, duration), secrets.redactor());
-            metrics.duration(d.typeId(), result.outcome(), duration);
+        NodeInvocation invocation = new NodeInvocation(d.tenantId(), d.runId(), d.nodeId(), d.typeId(), d.attempt(), id,
+                d.inputs(), d.config(), d.timeoutMs(), d.options());
+        return runner.run(invocation, progress).thenCompose(attempt -> {
+            NodeOutcome o = attempt.outcome();
+            NodeResultMessage result = toMessage(d, id, o, attempt.durationMs());
+            metrics.duration(d.typeId(), result.outcome(), attempt.durationMs());
             if (o instanceof NodeOutcome.Failed f) {
                 metrics.failure(d.typeId(), f.error().retryable());
             }
@@ -165,20 +145,6 @@ public final class DispatchProcessor {
             running.remove(id);
             metrics.finished();
         });
-    }
-
-    private static NodeOutcome failureOf(NodeDispatchMessage d, Throwable t, long timeoutMs) {
-        Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-        if (cause instanceof NodeFailure nf) {
-            return new NodeOutcome.Failed(nf.error());
-        }
-        if (cause instanceof TimeoutException) {
-            return new NodeOutcome.Failed(NodeOutcome.NodeError.of("node_timeout",
-                    "Node '" + d.nodeId() + "' did not finish within " + timeoutMs + " ms.", true));
-        }
-        LOG.errorf(cause, "Node %s (%s) of run %s failed unexpectedly", d.nodeId(), d.typeId(), d.runId());
-        return new NodeOutcome.Failed(NodeOutcome.NodeError.of("internal_error",
-                "The executor failed while running node '" + d.nodeId() + "': " + cause.getClass().getSimpleName(), true));
     }
 
     private static NodeResultMessage toMessage(NodeDispatchMessage d, String id, NodeOutcome o, long durationMs) {
@@ -200,13 +166,6 @@ public final class DispatchProcessor {
         }
         return new NodeResultMessage(NodeResultMessage.VERSION, d.tenantId(), d.runId(), d.nodeId(), d.attempt(), id,
                 outcome, outputs, error, durationMs, o.cost(), o.http(), interrupt, null, System.currentTimeMillis(), variables);
-    }
-
-    private static NodeResultMessage redacted(NodeResultMessage m, Redactor r) {
-        return new NodeResultMessage(m.v(), m.tenantId(), m.runId(), m.nodeId(), m.attempt(), m.invocationId(),
-                m.outcome(), r.redactValue(m.outputs()), r.redactValue(m.error()), m.durationMs(), r.redactValue(m.cost()),
-                r.redactValue(m.http()), r.redactValue(m.interrupt()), r.redactValue(m.chunk()), m.finishedAtEpochMs(),
-                r.redactValue(m.variables()));
     }
 
     /** The dispatch's invocation id, or {@code runId:nodeId:attempt} from an older sender that left it out. */
