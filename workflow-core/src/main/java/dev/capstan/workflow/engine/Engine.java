@@ -109,10 +109,44 @@ public final class Engine {
             this.b = new RunStateBuilder(state);
         }
 
+        /**
+         * Idle nodes whose join may have changed in this decision, as positions in the topological order. Only
+         * these are looked at by {@link #advance()}, so a step costs what it touches, not the size of the graph.
+         */
+        final java.util.TreeSet<Integer> dirty = new java.util.TreeSet<>();
+
         void emit(String type, String nodeId, Map<String, Object> payload) {
             RunEvent e = new RunEvent(ids.nextId(), b.runId(), b.nextSequence(), type, now, nodeId, payload);
             b.apply(e);
             events.add(e);
+            if (EventTypes.LOOP_REENTERED.equals(type)) {
+                for (Object reset : (List<?>) e.payload().getOrDefault("resetNodeIds", List.of())) {
+                    touched((String) reset);
+                }
+            } else if (nodeId != null) {
+                touched(nodeId);
+            }
+        }
+
+        /** The node's state changed: it (if now idle) and the targets of its forward edges need a new look. */
+        void touched(String nodeId) {
+            markDirty(nodeId);
+            for (String next : def.graph().forwardSuccessors(nodeId)) {
+                markDirty(next);
+            }
+        }
+
+        void markDirty(String nodeId) {
+            int i = def.graph().topologicalIndex(nodeId);
+            if (i >= 0) {
+                dirty.add(i);
+            }
+        }
+
+        void markAllDirty() {
+            for (int i = 0; i < def.graph().topologicalOrder().size(); i++) {
+                dirty.add(i);
+            }
         }
 
         boolean terminal() {
@@ -146,6 +180,9 @@ public final class Engine {
             p.put("variables", variables);
             p.put("options", s.options().toMap());
             emit(EventTypes.RUN_STARTED, null, p);
+            for (String root : def.graph().roots()) {
+                markDirty(root);
+            }
             Long timeout = runTimeoutMs();
             if (timeout != null) {
                 // One millisecond past the limit, so the observed duration is strictly greater than it.
@@ -358,6 +395,8 @@ public final class Engine {
             }
             p.put("resumedAt", now.toString());
             emit(EventTypes.RUN_RESUMED, null, p);
+            // While paused nothing advanced, so any idle node may be ready now: one full look (pauses are rare).
+            markAllDirty();
             for (String id : def.graph().topologicalOrder()) {
                 NodeState n = b.node(id);
                 if (n.status() == NodeStatus.RETRY_WAIT && !terminal()) {
@@ -385,6 +424,7 @@ public final class Engine {
                 commands.add(new Command.ScheduleTimer(b.runId(), timerId(TimerKind.RUN_TIMEOUT, "", 0),
                         TimerKind.RUN_TIMEOUT, null, 0, b.startedAt().plusMillis(timeout + 1)));
             }
+            markAllDirty();
             for (String id : def.graph().topologicalOrder()) {
                 if (terminal()) {
                     return null;
@@ -562,49 +602,38 @@ public final class Engine {
 
         // ---------------------------------------------------------------- scheduling
 
-        /** Starts or skips every idle node whose join is decided, in topological order, then checks for the end. */
+        /**
+         * Starts or skips every idle node whose join is decided, in topological order, then checks for the end.
+         * Only nodes marked dirty by this decision are looked at: a join can change only when one of its sources
+         * changed, and starting or skipping a node marks its own targets, which come later in the order.
+         */
         void advance() {
             if (terminal() || b.status() == RunStatus.PAUSED) {
                 return;
             }
-            boolean changed = true;
-            while (changed && !terminal()) {
-                changed = false;
-                for (String id : def.graph().topologicalOrder()) {
-                    if (terminal()) {
-                        return;
+            while (!dirty.isEmpty() && !terminal()) {
+                String id = def.graph().topologicalOrder().get(dirty.pollFirst());
+                if (b.node(id).status() != NodeStatus.IDLE) {
+                    continue;
+                }
+                switch (join(id)) {
+                    case RUN -> activate(def.node(id));
+                    case SKIP -> emit(EventTypes.NODE_SKIPPED, id, Map.of("nodeId", id, "reason", "no incoming edge was taken"));
+                    case WAIT -> {
                     }
-                    if (b.node(id).status() != NodeStatus.IDLE) {
-                        continue;
-                    }
-                    switch (join(id)) {
-                        case RUN -> {
-                            activate(def.node(id));
-                            changed = true;
-                        }
-                        case SKIP -> {
-                            emit(EventTypes.NODE_SKIPPED, id, Map.of("nodeId", id, "reason", "no incoming edge was taken"));
-                            changed = true;
-                        }
-                        case WAIT -> {
-                        }
-                        default -> throw new IllegalStateException();
-                    }
+                    default -> throw new IllegalStateException();
                 }
             }
             if (terminal()) {
                 return;
             }
-            boolean allTerminal = true;
-            boolean anyActive = false;
-            for (String id : def.graph().topologicalOrder()) {
-                NodeStatus s = b.node(id).status();
-                allTerminal &= s.isTerminal();
-                anyActive |= s.isActive();
-            }
-            if (allTerminal) {
+            int done = b.countNodes(NodeStatus.COMPLETED) + b.countNodes(NodeStatus.FAILED)
+                    + b.countNodes(NodeStatus.SKIPPED) + b.countNodes(NodeStatus.CANCELLED);
+            int active = b.countNodes(NodeStatus.RUNNING) + b.countNodes(NodeStatus.AWAITING_APPROVAL)
+                    + b.countNodes(NodeStatus.RETRY_WAIT) + b.countNodes(NodeStatus.SUSPENDED);
+            if (done >= def.graph().topologicalOrder().size()) {
                 completeRun();
-            } else if (!anyActive) {
+            } else if (active == 0) {
                 failRun(ErrorInfo.of("workflow_stalled", "No node can run and the run has not finished."), null);
             }
         }
@@ -706,14 +735,34 @@ public final class Engine {
             return ExpressionEnvironment.evaluate(e.condition(), ctx, expressionCostLimit);
         }
 
+        /**
+         * Node id → outputs of completed nodes, as a live view over the run state: looking one node up costs O(1),
+         * so an interpolation or a condition that names a node does not pay for every node of the run.
+         */
         Map<String, Object> outputsByNode() {
-            Map<String, Object> out = new LinkedHashMap<>();
-            for (NodeState n : b.nodes().values()) {
-                if (n.status() == NodeStatus.COMPLETED) {
-                    out.put(n.nodeId(), n.outputs());
+            return new java.util.AbstractMap<>() {
+                @Override
+                public Object get(Object key) {
+                    NodeState n = b.nodes().get(key);
+                    return n != null && n.status() == NodeStatus.COMPLETED ? n.outputs() : null;
                 }
-            }
-            return out;
+
+                @Override
+                public boolean containsKey(Object key) {
+                    return get(key) != null;
+                }
+
+                @Override
+                public java.util.Set<Map.Entry<String, Object>> entrySet() {
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    for (NodeState n : b.nodes().values()) {
+                        if (n.status() == NodeStatus.COMPLETED) {
+                            out.put(n.nodeId(), n.outputs());
+                        }
+                    }
+                    return java.util.Collections.unmodifiableMap(out).entrySet();
+                }
+            };
         }
 
         /** Checks limits, then starts the node (or asks for its approval first). */

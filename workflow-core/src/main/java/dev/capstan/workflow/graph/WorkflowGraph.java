@@ -31,6 +31,9 @@ public final class WorkflowGraph {
     private final List<Edge> unboundedBackEdges = new ArrayList<>();
     private final List<String> roots = new ArrayList<>();
     private final List<String> topologicalOrder = new ArrayList<>();
+    private final List<String> topologicalView = Collections.unmodifiableList(topologicalOrder);
+    private final Map<String, Integer> topologicalIndex = new HashMap<>();
+    private final Map<String, List<String>> forwardSuccessors = new HashMap<>();
 
     private final boolean anyEdgeClosesCycles;
 
@@ -59,6 +62,20 @@ public final class WorkflowGraph {
             }
         }
         topologicalSort();
+        for (int i = 0; i < topologicalOrder.size(); i++) {
+            topologicalIndex.put(topologicalOrder.get(i), i);
+        }
+        for (String id : nodes.keySet()) {
+            Set<String> next = new LinkedHashSet<>();
+            for (Edge e : outgoing(id)) {
+                if (!loopEdgeIds.contains(e.id())) {
+                    next.add(e.to());
+                }
+            }
+            if (!next.isEmpty()) {
+                forwardSuccessors.put(id, List.copyOf(next));
+            }
+        }
         for (Edge e : edges) {
             if (loopEdgeIds.contains(e.id())) {
                 loopBodies.put(e.id(), Collections.unmodifiableSet(body(e.to(), e.from())));
@@ -243,9 +260,20 @@ public final class WorkflowGraph {
         return List.copyOf(roots);
     }
 
-    /** Forward-graph topological order, ties broken by declaration order. */
+    /** Forward-graph topological order, ties broken by declaration order (an unmodifiable view, not a copy). */
     public List<String> topologicalOrder() {
-        return List.copyOf(topologicalOrder);
+        return topologicalView;
+    }
+
+    /** The node's position in {@link #topologicalOrder()}, or -1 when it has none (not in the forward graph). */
+    public int topologicalIndex(String nodeId) {
+        Integer i = topologicalIndex.get(nodeId);
+        return i == null ? -1 : i;
+    }
+
+    /** Distinct targets of the node's forward (non-loop) edges: the nodes whose join its outcome can decide. */
+    public List<String> forwardSuccessors(String nodeId) {
+        return forwardSuccessors.getOrDefault(nodeId, List.of());
     }
 
     public int nodeCount() {

@@ -2,11 +2,15 @@ package dev.capstan.workflow.model;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.AbstractList;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.RandomAccess;
+import java.util.Set;
 
 /**
  * JSON-like values as plain immutable Java: {@code Map<String,Object>} (insertion-ordered), {@code List<Object>},
@@ -18,9 +22,10 @@ public final class Values {
     private Values() {
     }
 
-    /** Deep, immutable copy with normalised numbers. */
+    /** Deep, immutable copy with normalised numbers; a value this method already froze is returned as it is. */
     public static Object freeze(Object value) {
-        if (value == null || value instanceof String || value instanceof Boolean) {
+        if (value == null || value instanceof String || value instanceof Boolean || value instanceof FrozenMap
+                || value instanceof FrozenList) {
             return value;
         }
         if (value instanceof Number n) {
@@ -31,14 +36,14 @@ public final class Values {
             for (Map.Entry<?, ?> e : map.entrySet()) {
                 copy.put(String.valueOf(e.getKey()), freeze(e.getValue()));
             }
-            return Collections.unmodifiableMap(copy);
+            return new FrozenMap(copy);
         }
         if (value instanceof List<?> list) {
             List<Object> copy = new ArrayList<>(list.size());
             for (Object o : list) {
                 copy.add(freeze(o));
             }
-            return Collections.unmodifiableList(copy);
+            return new FrozenList(copy);
         }
         if (value instanceof Enum<?> e) {
             return e.name();
@@ -123,5 +128,56 @@ public final class Values {
             }
         }
         return null;
+    }
+
+    /**
+     * A frozen map. A type of its own so that freezing a value again (every event payload, every state built by
+     * the decider) is free instead of a deep copy.
+     */
+    private static final class FrozenMap extends AbstractMap<String, Object> {
+        private final Map<String, Object> map;
+
+        FrozenMap(Map<String, Object> map) {
+            this.map = Collections.unmodifiableMap(map);
+        }
+
+        @Override
+        public Object get(Object key) {
+            return map.get(key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return map.containsKey(key);
+        }
+
+        @Override
+        public int size() {
+            return map.size();
+        }
+
+        @Override
+        public Set<Entry<String, Object>> entrySet() {
+            return map.entrySet();
+        }
+    }
+
+    /** A frozen list (see {@link FrozenMap}). */
+    private static final class FrozenList extends AbstractList<Object> implements RandomAccess {
+        private final List<Object> list;
+
+        FrozenList(List<Object> list) {
+            this.list = list;
+        }
+
+        @Override
+        public Object get(int index) {
+            return list.get(index);
+        }
+
+        @Override
+        public int size() {
+            return list.size();
+        }
     }
 }

@@ -5,8 +5,6 @@ import dev.capstan.workflow.error.ErrorInfo;
 import dev.capstan.workflow.model.RunStatus;
 import dev.capstan.workflow.model.Values;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -29,14 +27,17 @@ public record RunState(String runId, String workflowId, RunStatus status, long n
 
     public RunState {
         inputs = Values.freezeMap(inputs);
-        variables = Values.freezeMap(variables);
-        nodes = Collections.unmodifiableMap(new LinkedHashMap<>(nodes));
-        interrupts = Collections.unmodifiableMap(new LinkedHashMap<>(interrupts));
-        loopIterations = Collections.unmodifiableMap(new LinkedHashMap<>(loopIterations));
+        // Persistent maps are kept as they are: the decider builds a new state per input, and copying every node
+        // each time would make a run of n nodes cost O(n^2).
+        variables = variables instanceof PersistentMap<String, Object> pv ? pv
+                : PersistentMap.copyOf(Values.freezeMap(variables));
+        nodes = NodeStateMap.copyOf(nodes);
+        interrupts = PersistentMap.copyOf(interrupts);
+        loopIterations = PersistentMap.copyOf(loopIterations);
         outputs = Values.freezeMap(outputs);
         cost = cost == null ? CostTotals.ZERO : cost;
         options = options == null ? RunOptions.DEFAULTS : options;
-        nodeCosts = nodeCosts == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(nodeCosts));
+        nodeCosts = nodeCosts == null ? PersistentMap.empty() : PersistentMap.copyOf(nodeCosts);
     }
 
     /** The state of a run that has no events yet. */

@@ -8,8 +8,6 @@ import dev.capstan.workflow.model.InterruptKind;
 import dev.capstan.workflow.model.RunStatus;
 import dev.capstan.workflow.model.Values;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,10 +24,12 @@ public final class RunStateBuilder {
     private Instant startedAt;
     private Instant endedAt;
     private Map<String, Object> inputs;
-    private final Map<String, Object> variables;
-    private final Map<String, NodeState> nodes;
-    private final Map<String, OpenInterrupt> interrupts;
-    private final Map<String, Integer> loopIterations;
+    // Persistent maps: each change shares all but one path with the state the builder started from, so neither
+    // starting a decision from a state nor building one costs a copy of every node.
+    private PersistentMap<String, Object> variables;
+    private NodeStateMap nodes;
+    private PersistentMap<String, OpenInterrupt> interrupts;
+    private PersistentMap<String, Integer> loopIterations;
     private int nodeExecutions;
     private CostTotals cost;
     private ErrorInfo error;
@@ -39,7 +39,7 @@ public final class RunStateBuilder {
     private String currentNodeId;
     private String forkedFrom;
     private boolean paused;
-    private final Map<String, CostTotals> nodeCosts;
+    private PersistentMap<String, CostTotals> nodeCosts;
 
     public RunStateBuilder(RunState s) {
         runId = s.runId();
@@ -49,10 +49,10 @@ public final class RunStateBuilder {
         startedAt = s.startedAt();
         endedAt = s.endedAt();
         inputs = s.inputs();
-        variables = new LinkedHashMap<>(s.variables());
-        nodes = new LinkedHashMap<>(s.nodes());
-        interrupts = new LinkedHashMap<>(s.interrupts());
-        loopIterations = new HashMap<>(s.loopIterations());
+        variables = PersistentMap.copyOf(s.variables());
+        nodes = NodeStateMap.copyOf(s.nodes());
+        interrupts = PersistentMap.copyOf(s.interrupts());
+        loopIterations = PersistentMap.copyOf(s.loopIterations());
         nodeExecutions = s.nodeExecutions();
         cost = s.cost();
         error = s.error();
@@ -62,7 +62,7 @@ public final class RunStateBuilder {
         currentNodeId = s.currentNodeId();
         forkedFrom = s.forkedFrom();
         paused = s.status() == RunStatus.PAUSED;
-        nodeCosts = new LinkedHashMap<>(s.nodeCosts());
+        nodeCosts = PersistentMap.copyOf(s.nodeCosts());
     }
 
     public RunState build() {
@@ -110,6 +110,11 @@ public final class RunStateBuilder {
         return loopIterations.getOrDefault(edgeId, 0);
     }
 
+    /** How many of the run's nodes have this status; nodes never started count as neither (they are idle). */
+    public int countNodes(NodeStatus s) {
+        return nodes.count(s);
+    }
+
     public int nodeExecutions() {
         return nodeExecutions;
     }
@@ -143,8 +148,10 @@ public final class RunStateBuilder {
                 workflowId = (String) p.get("workflowId");
                 startedAt = e.timestamp();
                 inputs = Values.asMap(p.get("inputs"));
-                variables.clear();
-                variables.putAll(Values.asMap(p.get("variables")));
+                variables = PersistentMap.empty();
+                for (Map.Entry<String, Object> v : Values.asMap(p.get("variables")).entrySet()) {
+                    variables = variables.plus(v.getKey(), Values.freeze(v.getValue()));
+                }
                 options = RunOptions.fromMap(Values.asMap(p.get("options")));
             }
             case EventTypes.RUN_FORKED -> {
@@ -155,32 +162,32 @@ public final class RunStateBuilder {
             case EventTypes.NODE_STARTED -> {
                 NodeState n = node(nodeId);
                 int attempt = Values.asLong(p.get("attempt")).intValue();
-                nodes.put(nodeId, new NodeState(nodeId, NodeStatus.RUNNING, attempt, n.retriesThisVisit(),
+                nodes = nodes.plus(nodeId, new NodeState(nodeId, NodeStatus.RUNNING, attempt, n.retriesThisVisit(),
                         n.executions() + 1, n.interrupts(), Map.of(), null, e.timestamp(), null, (String) p.get("typeId")));
                 nodeExecutions++;
                 currentNodeId = nodeId;
             }
             case EventTypes.NODE_COMPLETED -> {
                 NodeState n = node(nodeId);
-                nodes.put(nodeId, new NodeState(nodeId, NodeStatus.COMPLETED, n.attempt(), n.retriesThisVisit(),
+                nodes = nodes.plus(nodeId, new NodeState(nodeId, NodeStatus.COMPLETED, n.attempt(), n.retriesThisVisit(),
                         n.executions(), n.interrupts(), Values.asMap(p.get("outputs")), null, n.startedAt(), null,
                         n.typeId()));
                 addCost(nodeId, p);
-                interrupts.remove(nodeId);
+                interrupts = interrupts.minus(nodeId);
             }
             case EventTypes.NODE_FAILED -> {
                 NodeState n = node(nodeId);
-                nodes.put(nodeId, new NodeState(nodeId, NodeStatus.FAILED, n.attempt(), n.retriesThisVisit(),
+                nodes = nodes.plus(nodeId, new NodeState(nodeId, NodeStatus.FAILED, n.attempt(), n.retriesThisVisit(),
                         n.executions(), n.interrupts(), Map.of(), ErrorInfo.fromMap(Values.asMap(p.get("error"))),
                         n.startedAt(), null, n.typeId()));
                 addCost(nodeId, p);
-                interrupts.remove(nodeId);
+                interrupts = interrupts.minus(nodeId);
             }
             case EventTypes.NODE_RETRIED -> {
                 NodeState n = node(nodeId);
                 long delay = Values.asLong(p.getOrDefault("delayMs", 0L));
                 addCost(nodeId, p);
-                nodes.put(nodeId, new NodeState(nodeId, NodeStatus.RETRY_WAIT, n.attempt(), n.retriesThisVisit() + 1,
+                nodes = nodes.plus(nodeId, new NodeState(nodeId, NodeStatus.RETRY_WAIT, n.attempt(), n.retriesThisVisit() + 1,
                         n.executions(), n.interrupts(), Map.of(), ErrorInfo.fromMap(Values.asMap(p.get("lastError"))),
                         n.startedAt(), e.timestamp().plusMillis(delay), n.typeId()));
             }
@@ -188,13 +195,13 @@ public final class RunStateBuilder {
             case EventTypes.NODE_CANCELLED -> {
                 // A pause with the "immediate" drain policy cancels in-flight work to redo it on resume.
                 setStatus(nodeId, Boolean.TRUE.equals(p.get("requeue")) ? NodeStatus.IDLE : NodeStatus.CANCELLED);
-                interrupts.remove(nodeId);
+                interrupts = interrupts.minus(nodeId);
             }
             case EventTypes.INTERRUPT_REQUESTED -> {
-                interrupts.put(nodeId, new OpenInterrupt(null, nodeId, InterruptKind.parse((String) p.get("kind")),
+                interrupts = interrupts.plus(nodeId, new OpenInterrupt(null, nodeId, InterruptKind.parse((String) p.get("kind")),
                         (String) p.get("key"), Values.asMap(p.get("resumeSchema")), false));
                 NodeState n = node(nodeId);
-                nodes.put(nodeId, new NodeState(nodeId, n.status(), n.attempt(), n.retriesThisVisit(), n.executions(),
+                nodes = nodes.plus(nodeId, new NodeState(nodeId, n.status(), n.attempt(), n.retriesThisVisit(), n.executions(),
                         n.interrupts() + 1, n.outputs(), n.error(), n.startedAt(), null, n.typeId()));
                 currentNodeId = nodeId;
             }
@@ -202,7 +209,7 @@ public final class RunStateBuilder {
                 boolean before = Boolean.TRUE.equals(p.get("beforeDispatch"));
                 OpenInterrupt i = interrupts.get(nodeId);
                 if (i != null) {
-                    interrupts.put(nodeId, new OpenInterrupt((String) p.get("interruptId"), nodeId, i.kind(), i.key(),
+                    interrupts = interrupts.plus(nodeId, new OpenInterrupt((String) p.get("interruptId"), nodeId, i.kind(), i.key(),
                             i.resumeSchema(), before));
                 }
                 NodeStatus current = node(nodeId).status();
@@ -212,15 +219,15 @@ public final class RunStateBuilder {
                     setStatus(nodeId, NodeStatus.SUSPENDED);
                 }
             }
-            case EventTypes.INTERRUPT_RESOLVED -> interrupts.remove(nodeId);
-            case EventTypes.VARIABLE_CHANGED -> variables.put((String) p.get("name"), p.get("next"));
+            case EventTypes.INTERRUPT_RESOLVED -> interrupts = interrupts.minus(nodeId);
+            case EventTypes.VARIABLE_CHANGED -> variables = variables.plus((String) p.get("name"), Values.freeze(p.get("next")));
             case EventTypes.LOOP_REENTERED -> {
-                loopIterations.put((String) p.get("edgeId"), Values.asLong(p.get("iteration")).intValue());
+                loopIterations = loopIterations.plus((String) p.get("edgeId"), Values.asLong(p.get("iteration")).intValue());
                 for (Object id : (List<?>) p.getOrDefault("resetNodeIds", List.of())) {
                     NodeState n = node((String) id);
-                    nodes.put(n.nodeId(), new NodeState(n.nodeId(), NodeStatus.IDLE, n.attempt(), 0, n.executions(),
+                    nodes = nodes.plus(n.nodeId(), new NodeState(n.nodeId(), NodeStatus.IDLE, n.attempt(), 0, n.executions(),
                             n.interrupts(), Map.of(), null, null, null, n.typeId()));
-                    interrupts.remove(n.nodeId());
+                    interrupts = interrupts.minus(n.nodeId());
                 }
             }
             case EventTypes.RUN_PAUSED -> {
@@ -258,7 +265,8 @@ public final class RunStateBuilder {
         if (payload.get("cost") instanceof Map<?, ?>) {
             CostTotals c = CostTotals.fromMap(Values.asMap(payload.get("cost")));
             cost = cost.plus(c);
-            nodeCosts.merge(nodeId, c, CostTotals::plus);
+            CostTotals before = nodeCosts.get(nodeId);
+            nodeCosts = nodeCosts.plus(nodeId, before == null ? c : before.plus(c));
         }
     }
 
@@ -277,7 +285,7 @@ public final class RunStateBuilder {
 
     private void setStatus(String nodeId, NodeStatus s) {
         NodeState n = node(nodeId);
-        nodes.put(nodeId, new NodeState(nodeId, s, n.attempt(), n.retriesThisVisit(), n.executions(), n.interrupts(),
+        nodes = nodes.plus(nodeId, new NodeState(nodeId, s, n.attempt(), n.retriesThisVisit(), n.executions(), n.interrupts(),
                 n.outputs(), n.error(), n.startedAt(), null, n.typeId()));
     }
 }
