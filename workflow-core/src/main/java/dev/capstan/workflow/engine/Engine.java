@@ -641,12 +641,7 @@ public final class Engine {
         enum JoinDecision { RUN, SKIP, WAIT }
 
         JoinRule joinRule(String nodeId) {
-            for (Edge e : def.graph().incomingForward(nodeId)) {
-                if (e.joinRule() != JoinRule.DEFAULT) {
-                    return e.joinRule();
-                }
-            }
-            return JoinRule.DEFAULT;
+            return def.graph().joinRule(nodeId);
         }
 
         JoinDecision join(String nodeId) {
@@ -654,14 +649,25 @@ public final class Engine {
             if (incoming.isEmpty()) {
                 return JoinDecision.RUN;
             }
+            JoinRule rule = joinRule(nodeId);
+            if (rule.waitsForAll() && incoming.size() > 1) {
+                // These rules wait while any source is unsettled: find one, starting where the last search found
+                // one, so that a wide join costs O(1) amortised per source that settles instead of O(sources).
+                int size = incoming.size();
+                int hint = Math.floorMod(b.joinHint(nodeId), size);
+                for (int k = 0; k < size; k++) {
+                    int i = (hint + k) % size;
+                    if (!settled(b.node(incoming.get(i).from()).status())) {
+                        b.joinHint(nodeId, i);
+                        return JoinDecision.WAIT;
+                    }
+                }
+            }
             int pending = 0;
             int taken = 0;
             int failedSources = 0;
-            Integer n = null;
+            Integer n = def.graph().joinCount(nodeId);
             for (Edge e : incoming) {
-                if (e.joinCount() != null) {
-                    n = e.joinCount();
-                }
                 NodeState src = b.node(e.from());
                 switch (src.status()) {
                     case COMPLETED -> taken += takenOnSuccess(e, src) ? 1 : 0;
@@ -675,7 +681,7 @@ public final class Engine {
                 }
             }
             int total = incoming.size();
-            return switch (joinRule(nodeId)) {
+            return switch (rule) {
                 case DEFAULT -> pending > 0 ? JoinDecision.WAIT : taken > 0 ? JoinDecision.RUN : JoinDecision.SKIP;
                 case ALL_SUCCESS -> pending > 0 ? JoinDecision.WAIT : taken == total ? JoinDecision.RUN : JoinDecision.SKIP;
                 case ANY_SUCCESS -> taken > 0 ? JoinDecision.RUN : pending > 0 ? JoinDecision.WAIT : JoinDecision.SKIP;
@@ -688,6 +694,11 @@ public final class Engine {
                     yield taken >= need ? JoinDecision.RUN : taken + pending < need ? JoinDecision.SKIP : JoinDecision.WAIT;
                 }
             };
+        }
+
+        boolean settled(NodeStatus s) {
+            return s == NodeStatus.COMPLETED || s == NodeStatus.FAILED || s == NodeStatus.SKIPPED
+                    || s == NodeStatus.CANCELLED;
         }
 
         boolean takenOnSuccess(Edge e, NodeState src) {

@@ -2,6 +2,7 @@ package dev.capstan.workflow.graph;
 
 import dev.capstan.workflow.model.Edge;
 import dev.capstan.workflow.model.EdgeMode;
+import dev.capstan.workflow.model.JoinRule;
 import dev.capstan.workflow.model.Node;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -34,6 +35,8 @@ public final class WorkflowGraph {
     private final List<String> topologicalView = Collections.unmodifiableList(topologicalOrder);
     private final Map<String, Integer> topologicalIndex = new HashMap<>();
     private final Map<String, List<String>> forwardSuccessors = new HashMap<>();
+    private final Map<String, JoinRule> joinRules = new HashMap<>();
+    private final Map<String, Integer> joinCounts = new HashMap<>();
 
     private final boolean anyEdgeClosesCycles;
 
@@ -64,6 +67,16 @@ public final class WorkflowGraph {
         topologicalSort();
         for (int i = 0; i < topologicalOrder.size(); i++) {
             topologicalIndex.put(topologicalOrder.get(i), i);
+        }
+        for (Map.Entry<String, List<Edge>> in : incomingForward.entrySet()) {
+            for (Edge e : in.getValue()) {
+                if (e.joinRule() != JoinRule.DEFAULT) {
+                    joinRules.putIfAbsent(in.getKey(), e.joinRule());
+                }
+                if (e.joinCount() != null) {
+                    joinCounts.put(in.getKey(), e.joinCount());
+                }
+            }
         }
         for (String id : nodes.keySet()) {
             Set<String> next = new LinkedHashSet<>();
@@ -269,6 +282,16 @@ public final class WorkflowGraph {
     public int topologicalIndex(String nodeId) {
         Integer i = topologicalIndex.get(nodeId);
         return i == null ? -1 : i;
+    }
+
+    /** The join rule of the node: the first non-default rule on its forward incoming edges, else DEFAULT. */
+    public JoinRule joinRule(String nodeId) {
+        return joinRules.getOrDefault(nodeId, JoinRule.DEFAULT);
+    }
+
+    /** The n of an {@code AT_LEAST_N} join (the last count given on an incoming edge), or null. */
+    public Integer joinCount(String nodeId) {
+        return joinCounts.get(nodeId);
     }
 
     /** Distinct targets of the node's forward (non-loop) edges: the nodes whose join its outcome can decide. */

@@ -31,4 +31,9 @@ public enum JoinRule {
     public boolean toleratesFailure() {
         return this == ALL_COMPLETE || this == ANY_FAILED;
     }
+
+    /** Rules that decide nothing while any incoming source is still unsettled. */
+    public boolean waitsForAll() {
+        return this == DEFAULT || this == ALL_SUCCESS || this == ALL_COMPLETE || this == NONE_FAILED;
+    }
 }

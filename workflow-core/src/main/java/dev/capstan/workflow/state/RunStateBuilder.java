@@ -115,6 +115,15 @@ public final class RunStateBuilder {
         return nodes.count(s);
     }
 
+    /** A search hint for the decider's join check (see {@link NodeStateMap}); never affects a decision. */
+    public int joinHint(String nodeId) {
+        return nodes.joinHint(nodeId);
+    }
+
+    public void joinHint(String nodeId, int hint) {
+        nodes = nodes.withJoinHint(nodeId, hint);
+    }
+
     public int nodeExecutions() {
         return nodeExecutions;
     }
