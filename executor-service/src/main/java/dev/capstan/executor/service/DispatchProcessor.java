@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.common.messaging.NodeDispatchMessage;
 import dev.capstan.common.messaging.NodeResultMessage;
+import dev.capstan.common.messaging.NodeResultMessages;
 import dev.capstan.executor.repository.InvocationLogRepository;
 import dev.capstan.node.NodeInvocation;
 import dev.capstan.node.NodeOutcome;
@@ -127,7 +128,7 @@ public final class DispatchProcessor {
                 d.inputs(), d.config(), d.timeoutMs(), d.options());
         return runner.run(invocation, progress).thenCompose(attempt -> {
             NodeOutcome o = attempt.outcome();
-            NodeResultMessage result = toMessage(d, id, o, attempt.durationMs());
+            NodeResultMessage result = NodeResultMessages.of(d, id, o, attempt.durationMs());
             metrics.duration(d.typeId(), result.outcome(), attempt.durationMs());
             if (o instanceof NodeOutcome.Failed f) {
                 metrics.failure(d.typeId(), f.error().retryable());
@@ -145,27 +146,6 @@ public final class DispatchProcessor {
             running.remove(id);
             metrics.finished();
         });
-    }
-
-    private static NodeResultMessage toMessage(NodeDispatchMessage d, String id, NodeOutcome o, long durationMs) {
-        String outcome;
-        Map<String, Object> outputs = null;
-        Map<String, Object> error = null;
-        Map<String, Object> interrupt = null;
-        Map<String, Object> variables = null;
-        if (o instanceof NodeOutcome.Completed c) {
-            outcome = NodeResultMessage.COMPLETED;
-            outputs = c.outputs();
-            variables = c.variables();
-        } else if (o instanceof NodeOutcome.Failed f) {
-            outcome = NodeResultMessage.FAILED;
-            error = f.error().toMap();
-        } else {
-            outcome = NodeResultMessage.SUSPENDED;
-            interrupt = ((NodeOutcome.Suspended) o).interrupt();
-        }
-        return new NodeResultMessage(NodeResultMessage.VERSION, d.tenantId(), d.runId(), d.nodeId(), d.attempt(), id,
-                outcome, outputs, error, durationMs, o.cost(), o.http(), interrupt, null, System.currentTimeMillis(), variables);
     }
 
     /** The dispatch's invocation id, or {@code runId:nodeId:attempt} from an older sender that left it out. */

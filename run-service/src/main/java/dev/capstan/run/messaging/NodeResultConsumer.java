@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.common.messaging.NodeResultMessage;
 import dev.capstan.common.messaging.Topics;
 import dev.capstan.run.config.RunServiceConfig;
+import dev.capstan.run.service.NodeResultInputs;
 import dev.capstan.run.service.RunCoordinator;
-import dev.capstan.workflow.cost.CostTotals;
 import dev.capstan.workflow.engine.RunInput;
-import dev.capstan.workflow.error.ErrorInfo;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -16,7 +15,6 @@ import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -121,7 +119,7 @@ public class NodeResultConsumer {
                                 return null;
                             });
         }
-        RunInput input = toInput(result);
+        RunInput input = NodeResultInputs.toInput(result);
         if (input == null) {
             return Uni.createFrom().voidItem();
         }
@@ -131,36 +129,5 @@ public class NodeResultConsumer {
                     return null;
                 })
                 .replaceWithVoid();
-    }
-
-    @SuppressWarnings("unchecked")
-    static RunInput toInput(NodeResultMessage result) {
-        CostTotals cost = cost(result.cost());
-        return switch (result.outcome()) {
-            case NodeResultMessage.COMPLETED -> new RunInput.NodeCompleted(result.nodeId(), result.attempt(),
-                    result.outputs() == null ? Map.of() : result.outputs(), cost,
-                    result.variables() == null ? Map.of() : result.variables());
-            case NodeResultMessage.FAILED -> {
-                Map<String, Object> error = result.error() == null ? Map.of() : result.error();
-                yield new RunInput.NodeFailed(result.nodeId(), result.attempt(), new ErrorInfo(
-                        String.valueOf(error.getOrDefault("code", "node_failed")),
-                        String.valueOf(error.getOrDefault("message", "The node failed.")),
-                        (Map<String, Object>) error.getOrDefault("details", Map.of()),
-                        Boolean.TRUE.equals(error.get("retryable"))), cost);
-            }
-            default -> null;
-        };
-    }
-
-    private static CostTotals cost(Map<String, Object> cost) {
-        if (cost == null) {
-            return null;
-        }
-        return new CostTotals(number(cost.get("usd")).doubleValue(), number(cost.get("inputTokens")).longValue(),
-                number(cost.get("outputTokens")).longValue());
-    }
-
-    private static Number number(Object value) {
-        return value instanceof Number n ? n : 0;
     }
 }

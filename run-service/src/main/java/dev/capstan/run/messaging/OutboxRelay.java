@@ -12,6 +12,8 @@ import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
@@ -32,6 +34,8 @@ public class OutboxRelay {
     private final Vertx vertx;
     private final Clock clock = Clock.systemUTC();
     private long sweepTimer = -1;
+    private final ConcurrentLinkedQueue<Long> pendingDeletes = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean deleting = new AtomicBoolean();
 
     public OutboxRelay(KafkaProducer<String, String> producer, RunRepository runs, RunServiceConfig config, Vertx vertx) {
         this.producer = producer;
@@ -69,8 +73,44 @@ public class OutboxRelay {
                     })));
         }
         return Uni.join().all(sends).andFailFast()
-                .flatMap(runs::deleteOutbox)
-                .onFailure().invoke(e -> LOG.warnf("Outbox publish failed (the sweep retries): %s", e.getMessage()));
+                .invoke(this::deleteSoon)
+                .onFailure().invoke(e -> LOG.warnf("Outbox publish failed (the sweep retries): %s", e.getMessage()))
+                .replaceWithVoid();
+    }
+
+    /**
+     * Deletes published rows, coalescing: while one delete is running, ids gather for the next, so under load a
+     * statement removes many rows instead of costing a round trip per commit.
+     */
+    private void deleteSoon(List<Long> ids) {
+        pendingDeletes.addAll(ids);
+        drainDeletes();
+    }
+
+    private void drainDeletes() {
+        if (!deleting.compareAndSet(false, true)) {
+            return;
+        }
+        List<Long> batch = new ArrayList<>();
+        Long id;
+        while (batch.size() < 1000 && (id = pendingDeletes.poll()) != null) {
+            batch.add(id);
+        }
+        if (batch.isEmpty()) {
+            deleting.set(false);
+            if (!pendingDeletes.isEmpty()) {
+                drainDeletes();
+            }
+            return;
+        }
+        runs.deleteOutbox(batch).subscribe().with(ok -> {
+            deleting.set(false);
+            drainDeletes();
+        }, e -> {
+            // The rows stay; the sweep publishes them again and consumers ignore the duplicates.
+            LOG.warnf("Deleting %d published outbox rows failed: %s", batch.size(), e.getMessage());
+            deleting.set(false);
+        });
     }
 
     private void sweep() {

@@ -71,8 +71,10 @@ public class RunRepository {
         if (messages.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        List<Tuple> rows = messages.stream().map(m -> Tuple.of(m.topic(), m.key(), m.payload())).toList();
-        return c.preparedQuery("INSERT INTO outbox (topic, record_key, payload) VALUES ($1, $2, $3) RETURNING id")
+        List<Tuple> rows = messages.stream().map(m -> Tuple.of(m.topic(), m.key(), m.payload(),
+                m.leasedUntil() == null ? null : utc(m.leasedUntil()))).toList();
+        return c.preparedQuery("INSERT INTO outbox (topic, record_key, payload, available_at) "
+                        + "VALUES ($1, $2, $3, COALESCE($4, now())) RETURNING id")
                 .executeBatch(rows)
                 .map(result -> {
                     List<OutboxMessage> stored = new ArrayList<>(messages.size());
@@ -121,17 +123,35 @@ public class RunRepository {
     }
 
     public Uni<Void> deleteOutbox(List<Long> ids) {
+        return deleteOutbox(pool, ids);
+    }
+
+    /** Deletes outbox rows with the given client: in a transaction, or on the pool. */
+    public Uni<Void> deleteOutbox(io.vertx.mutiny.sqlclient.SqlClient client, List<Long> ids) {
         if (ids.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return pool.preparedQuery("DELETE FROM outbox WHERE id = ANY($1)")
+        return client.preparedQuery("DELETE FROM outbox WHERE id = ANY($1)")
                 .execute(Tuple.of(ids.toArray(Long[]::new)))
                 .replaceWithVoid();
     }
 
-    /** Outbox rows older than the cut-off: left behind by a replica that stopped between commit and publish. */
+    /** Ends the lease of local dispatches this replica will not finish, so the sweep hands them to the executors. */
+    public Uni<Void> releaseOutbox(List<Long> ids, Instant availableAt) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return pool.preparedQuery("UPDATE outbox SET available_at = $2 WHERE id = ANY($1)")
+                .execute(Tuple.of(ids.toArray(Long[]::new), utc(availableAt)))
+                .replaceWithVoid();
+    }
+
+    /**
+     * Outbox rows available since before the cut-off: left behind by a replica that stopped between commit and
+     * publish, or local dispatches whose lease ran out.
+     */
     public Uni<List<OutboxMessage>> staleOutbox(Instant olderThan, int limit) {
-        return pool.preparedQuery("SELECT id, topic, record_key, payload FROM outbox WHERE created_at < $1 ORDER BY id LIMIT $2")
+        return pool.preparedQuery("SELECT id, topic, record_key, payload FROM outbox WHERE available_at < $1 ORDER BY id LIMIT $2")
                 .execute(Tuple.of(utc(olderThan), limit))
                 .map(rows -> {
                     List<OutboxMessage> stale = new ArrayList<>();

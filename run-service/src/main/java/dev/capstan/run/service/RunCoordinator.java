@@ -21,9 +21,11 @@ import dev.capstan.workflow.state.RunFold;
 import dev.capstan.workflow.state.RunOptions;
 import dev.capstan.workflow.state.RunSnapshots;
 import dev.capstan.workflow.state.RunState;
+import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +33,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
@@ -67,10 +70,14 @@ public class RunCoordinator {
     private final Engine engine;
     private final PerRunSerializer serializer = new PerRunSerializer();
     private final Map<String, ActiveRun> active = new ConcurrentHashMap<>();
+    private final LocalNodes localNodes;
+    /** Outbox ids of the local dispatches this replica is running. */
+    private final Set<Long> localInFlight = ConcurrentHashMap.newKeySet();
 
     public RunCoordinator(RunRepository runs, DefinitionCache definitions, OutboxRelay relay, RunEventBus bus,
-                          JsonCodec json, Vertx vertx) {
+                          JsonCodec json, Vertx vertx, LocalNodes localNodes) {
         this.runs = runs;
+        this.localNodes = localNodes;
         this.definitions = definitions;
         this.relay = relay;
         this.bus = bus;
@@ -95,7 +102,7 @@ public class RunCoordinator {
             Instant now = clock.instant();
             RunRow row = new RunRow(runId, tenantId, workflowId, definition.version(), decision.state().status().wireName(),
                     lastSequence(decision.state()), json.write(snapshot(run)), json.write(runInfo), now);
-            return serializer.submit(runId, () -> commit(run, decision, null, row, info.tags()))
+            return serializer.submit(runId, () -> commit(run, decision, null, row, info.tags(), List.of()))
                     .map(ignored -> row);
         });
     }
@@ -105,28 +112,34 @@ public class RunCoordinator {
      * changes nothing and is returned as the decision's rejection.
      */
     public Uni<Decision> apply(String runId, RunInput input, String firedTimerId) {
-        return serializer.submit(runId, () -> applyNow(runId, input, firedTimerId, true));
+        return serializer.submit(runId, () -> applyNow(runId, input, firedTimerId, true, List.of()));
     }
 
-    private Uni<Decision> applyNow(String runId, RunInput input, String firedTimerId, boolean retryOnConflict) {
+    /**
+     * @param finishedLocal outbox ids of local dispatches whose outcome {@code input} is: deleted in the same
+     *                      transaction, so a finished local node is never handed to the executors
+     */
+    private Uni<Decision> applyNow(String runId, RunInput input, String firedTimerId, boolean retryOnConflict,
+                                   List<Long> finishedLocal) {
         return load(runId).flatMap(run -> {
             if (run == null) {
-                return Uni.createFrom().failure(new ApiException(ErrorCode.NOT_FOUND, "Run " + runId + " not found"));
+                return runs.deleteOutbox(finishedLocal).chain(() -> Uni.createFrom().failure(
+                        new ApiException(ErrorCode.NOT_FOUND, "Run " + runId + " not found")));
             }
             Decision decision = engine.decide(run.definition().definition(), run.state(), input);
             if (decision.rejected()) {
                 Uni<Void> cleanup = firedTimerId == null ? Uni.createFrom().voidItem()
                         : runs.pool().withConnection(c -> runs.deleteTimer(c, runId, firedTimerId));
-                return cleanup.replaceWith(decision);
+                return cleanup.chain(() -> runs.deleteOutbox(finishedLocal)).replaceWith(decision);
             }
             ActiveRun next = new ActiveRun(run.tenantId(), run.definition(), decision.state(), run.runInfo());
-            return commit(next, decision, run.state(), null, null).replaceWith(decision)
+            return commit(next, decision, run.state(), null, null, finishedLocal).replaceWith(decision)
                     .onFailure(RunConflict.class).recoverWithUni(conflict -> {
                         active.remove(runId);
                         if (!retryOnConflict) {
                             return Uni.createFrom().failure(conflict);
                         }
-                        return applyNow(runId, input, firedTimerId, false);
+                        return applyNow(runId, input, firedTimerId, false, finishedLocal);
                     });
         });
     }
@@ -165,7 +178,8 @@ public class RunCoordinator {
                     message ? EventTypes.AI_MESSAGE_CHUNK : EventTypes.OUTPUT_CHUNK, clock.instant(), nodeId, payload);
             RunState next = RunFold.foldFrom(run.state(), List.of(event));
             Decision appended = new Decision(List.of(event), List.of(), next, null);
-            return commit(new ActiveRun(run.tenantId(), run.definition(), next, run.runInfo()), appended, run.state(), null, null)
+            return commit(new ActiveRun(run.tenantId(), run.definition(), next, run.runInfo()), appended, run.state(), null, null,
+                    List.of())
                     .onFailure(RunConflict.class).recoverWithUni(conflict -> {
                         active.remove(runId);
                         return retryOnConflict ? appendChunkNow(runId, nodeId, attempt, chunk, false) : Uni.createFrom().failure(conflict);
@@ -173,14 +187,22 @@ public class RunCoordinator {
         });
     }
 
-    private Uni<Void> commit(ActiveRun run, Decision decision, RunState before, RunRow newRow, List<String> tags) {
+    private Uni<Void> commit(ActiveRun run, Decision decision, RunState before, RunRow newRow, List<String> tags,
+                             List<Long> finishedLocal) {
         String runId = run.state().runId();
         List<RunEvent> events = decision.events();
         List<TimerRow> timers = new ArrayList<>();
         List<OutboxMessage> outbox = new ArrayList<>();
+        Map<Integer, NodeDispatchMessage> localAt = new LinkedHashMap<>();
         for (Command command : decision.commands()) {
             if (command instanceof Command.DispatchNode dispatch) {
-                outbox.add(new OutboxMessage(null, Topics.NODE_DISPATCH, runId, json.write(dispatchMessage(run, dispatch))));
+                NodeDispatchMessage message = dispatchMessage(run, dispatch);
+                boolean local = localNodes.accepts(message);
+                if (local) {
+                    localAt.put(outbox.size(), message);
+                }
+                outbox.add(new OutboxMessage(null, Topics.NODE_DISPATCH, runId, json.write(message),
+                        local ? clock.instant().plus(localNodes.lease()) : null));
             } else if (command instanceof Command.ScheduleTimer timer) {
                 timers.add(new TimerRow(runId, timer.timerId(), timer.kind().name(), timer.nodeId(), timer.attempt(), timer.fireAt()));
             }
@@ -208,6 +230,7 @@ public class RunCoordinator {
             return head
                     .chain(() -> runs.appendEvents(c, run.tenantId(), events))
                     .chain(() -> runs.insertTimers(c, timers))
+                    .chain(() -> runs.deleteOutbox(c, finishedLocal))
                     .chain(() -> runs.insertOutbox(c, outbox));
         });
         return stored.invoke(messages -> {
@@ -216,9 +239,57 @@ public class RunCoordinator {
                 active.remove(runId);
             }
             bus.committed(runId, events);
-            relay.publish(messages).subscribe().with(ok -> { }, e -> { });
+            List<OutboxMessage> toPublish = new ArrayList<>(messages.size());
+            for (int i = 0; i < messages.size(); i++) {
+                NodeDispatchMessage local = localAt.get(i);
+                if (local == null) {
+                    toPublish.add(messages.get(i));
+                } else {
+                    runLocally(messages.get(i).id(), local);
+                }
+            }
+            relay.publish(toPublish).subscribe().with(ok -> { }, e -> { });
             timers.forEach(this::armLocally);
         }).replaceWithVoid();
+    }
+
+    /** Runs a local node and applies its outcome like an executor's result, deleting its leased dispatch with it. */
+    private void runLocally(long outboxId, NodeDispatchMessage dispatch) {
+        localInFlight.add(outboxId);
+        localNodes.run(dispatch).thenAccept(result -> {
+            RunInput input = NodeResultInputs.toInput(result);
+            if (input == null) {
+                // Not an outcome the engine takes from a node: the executors get the dispatch, as without local nodes.
+                localInFlight.remove(outboxId);
+                runs.releaseOutbox(List.of(outboxId), clock.instant().minus(Duration.ofDays(1)))
+                        .subscribe().with(ok -> { }, e -> { });
+                return;
+            }
+            serializer.submit(dispatch.runId(), () -> applyNow(dispatch.runId(), input, null, true, List.of(outboxId)))
+                    .subscribe().with(ok -> localInFlight.remove(outboxId), e -> {
+                        // The lease runs out and an executor runs the node again under the same invocation id.
+                        localInFlight.remove(outboxId);
+                        LOG.warnf("Local node %s of run %s was not applied: %s", dispatch.nodeId(), dispatch.runId(), e.getMessage());
+                    });
+        });
+    }
+
+    /** On shutdown: lets in-flight local nodes finish for a while, then hands the rest to the executors. */
+    void stop(@Observes ShutdownEvent event) {
+        long deadline = System.currentTimeMillis() + localNodes.shutdownGrace().toMillis();
+        while (!localInFlight.isEmpty() && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        List<Long> left = List.copyOf(localInFlight);
+        if (!left.isEmpty()) {
+            LOG.infof("Handing %d unfinished local nodes to the executors", left.size());
+            runs.releaseOutbox(left, clock.instant().minus(Duration.ofDays(1))).await().atMost(Duration.ofSeconds(5));
+        }
     }
 
     /** Fires a timer from memory when it is near, so short delays do not wait for the poller. */

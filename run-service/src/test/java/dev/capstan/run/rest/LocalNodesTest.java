@@ -1,0 +1,177 @@
+package dev.capstan.run.rest;
+
+import static dev.capstan.run.testing.RunsClient.caller;
+import static dev.capstan.run.testing.RunsClient.eventsUntilComplete;
+import static dev.capstan.run.testing.RunsClient.start;
+import static dev.capstan.run.testing.RunsClient.types;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.capstan.common.identity.IdentityToken;
+import dev.capstan.run.testing.WithTestExecutor;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Local nodes: quick HTTP and core nodes run in run-service itself and commit with the run's next step; a node
+ * that names a secret goes to the executors; a local node whose lease runs out (as if this replica had died) is
+ * handed to the executors under the same invocation id, and the run still completes exactly once.
+ */
+@QuarkusTest
+@TestProfile(LocalNodesTest.Enabled.class)
+class LocalNodesTest extends WithTestExecutor {
+
+    /** Local nodes on, with a lease short enough to watch it run out. */
+    public static class Enabled implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("capstan.run.local-nodes.enabled", "true",
+                    "capstan.run.local-nodes.lease", "1s",
+                    "capstan.run.outbox-orphan-age", "500ms");
+        }
+    }
+
+    private static final String TENANT = "t-loopback";
+
+    @Inject
+    Pool pool;
+
+    private HttpServer server;
+    private final List<Map<String, String>> calls = new CopyOnWriteArrayList<>();
+    private volatile long slowMs;
+
+    @BeforeEach
+    void startServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.createContext("/", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            calls.add(Map.of("path", exchange.getRequestURI().getPath(), "method", exchange.getRequestMethod(),
+                    "idempotencyKey", String.valueOf(exchange.getRequestHeaders().getFirst("Idempotency-Key")), "body", body));
+            if (exchange.getRequestURI().getPath().startsWith("/slow")) {
+                try {
+                    Thread.sleep(slowMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            byte[] answer = ("{\"seen\":\"" + exchange.getRequestURI().getPath() + "\"}").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.stop(0);
+    }
+
+    @Test
+    void aChainOfHttpNodesRunsLocallyWithoutTheExecutorsAndLeavesNoDispatchBehind() {
+        register("local-http3", chain("local-http3", List.of("a", "b", "c"), "/step/", null));
+        String runId = start(TENANT, "local-http3", Map.of());
+
+        List<Map<String, Object>> events = eventsUntilComplete(TENANT, runId);
+        assertThat(types(events)).endsWith("run.completed");
+        assertThat(types(events).stream().filter("node.completed"::equals)).hasSize(3);
+        assertThat(calls).extracting(c -> c.get("path")).containsExactly("/step/a", "/step/b", "/step/c");
+        assertThat(calls).extracting(c -> c.get("idempotencyKey"))
+                .containsExactly(runId + ":a:0", runId + ":b:0", runId + ":c:0");
+        assertThat(calls.get(1).get("body")).contains("\"node\":\"b\"");
+        given().header(IdentityToken.HEADER, caller(TENANT)).when().get("/v1/runs/" + runId)
+                .then().statusCode(200)
+                .body("status", org.hamcrest.Matchers.equalTo("completed"))
+                .body("nodeStates.c.outputs.body.seen", org.hamcrest.Matchers.equalTo("/step/c"));
+        assertThat(executor.received()).noneMatch(d -> d.runId().equals(runId));
+        assertThat(dispatchRowsOf(runId)).isZero();
+    }
+
+    @Test
+    void aNodeThatNamesASecretRunsOnTheExecutors() {
+        register("local-secret", chain("local-secret", List.of("s"), "/secret/", Map.of("type", "bearer", "secretRef", "api-token")));
+        String runId = start(TENANT, "local-secret", Map.of());
+
+        assertThat(types(eventsUntilComplete(TENANT, runId))).endsWith("run.completed");
+        assertThat(executor.received()).anySatisfy(d -> {
+            assertThat(d.runId()).isEqualTo(runId);
+            assertThat(d.nodeId()).isEqualTo("s");
+        });
+        assertThat(calls).isEmpty();
+    }
+
+    @Test
+    void aLocalNodeWhoseLeaseRunsOutIsHandedToTheExecutorsAndTheRunCompletesOnce() throws InterruptedException {
+        slowMs = 4000;
+        register("local-slow", chain("local-slow", List.of("slow"), "/slow/", null));
+        String runId = start(TENANT, "local-slow", Map.of());
+
+        List<Map<String, Object>> events = eventsUntilComplete(TENANT, runId);
+        assertThat(executor.received()).anySatisfy(d -> {
+            assertThat(d.runId()).isEqualTo(runId);
+            assertThat(d.invocationId()).isEqualTo(runId + ":slow:0");
+        });
+        assertThat(types(events).stream().filter("node.completed"::equals)).hasSize(1);
+        assertThat(types(events)).endsWith("run.completed");
+        // The local attempt still finishes; its late result changes nothing and its dispatch row is removed.
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (dispatchRowsOf(runId) > 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(dispatchRowsOf(runId)).isZero();
+        List<Map<String, Object>> after = given().header(IdentityToken.HEADER, caller(TENANT))
+                .queryParam("lastSequence", -1).when().get("/v1/runs/" + runId + "/events/poll")
+                .then().statusCode(200).extract().jsonPath().getList("events");
+        assertThat(after).hasSameSizeAs(events);
+    }
+
+    private long dispatchRowsOf(String runId) {
+        return pool.preparedQuery("SELECT count(*) FROM outbox WHERE topic = 'capstan.node.dispatch' AND record_key = $1")
+                .execute(Tuple.of(runId)).await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
+    }
+
+    private static void register(String workflowId, String definition) {
+        given().header(IdentityToken.HEADER, caller(TENANT)).contentType("application/json").body(definition)
+                .when().post("/v1/workflows").then().statusCode(201);
+    }
+
+    /** A chain of core.http.request nodes POSTing {@code {"node": id}} to the test server under {@code prefix}. */
+    private String chain(String workflowId, List<String> ids, String prefix, Map<String, String> auth) {
+        String base = "http://127.0.0.1:" + server.getAddress().getPort();
+        StringBuilder nodes = new StringBuilder();
+        StringBuilder edges = new StringBuilder();
+        for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get(i);
+            nodes.append(i == 0 ? "" : ",").append("{\"id\":\"").append(id)
+                    .append("\",\"typeId\":\"core.http.request\",\"name\":\"").append(id)
+                    .append("\",\"position\":{\"x\":0,\"y\":0},\"inputs\":{},\"config\":{\"method\":\"POST\",\"url\":\"")
+                    .append(base).append(prefix).append(id).append("\",\"body\":{\"node\":\"").append(id).append("\"}")
+                    .append(auth == null ? "" : ",\"auth\":{\"type\":\"" + auth.get("type") + "\",\"secretRef\":\"" + auth.get("secretRef") + "\"}")
+                    .append("}}");
+            if (i > 0) {
+                edges.append(i == 1 ? "" : ",").append("{\"id\":\"e").append(i).append("\",\"sourceNodeId\":\"")
+                        .append(ids.get(i - 1)).append("\",\"targetNodeId\":\"").append(id).append("\"}");
+            }
+        }
+        return "{\"id\":\"" + workflowId + "\",\"name\":\"local\",\"version\":\"1.0\",\"nodes\":[" + nodes + "],\"edges\":[" + edges
+                + "],\"triggers\":[],\"variables\":[],\"metadata\":{},\"settings\":{}}";
+    }
+}
