@@ -54,6 +54,7 @@ public final class WorkflowGraph {
             incomingAll.computeIfAbsent(e.to(), k -> new ArrayList<>()).add(e);
         }
         findBackEdges(incomingAll);
+        classifyDeclaredLoops(edges);
         for (Edge e : edges) {
             if (nodes.containsKey(e.from()) && nodes.containsKey(e.to()) && !loopEdgeIds.contains(e.id())) {
                 incomingForward.computeIfAbsent(e.to(), k -> new ArrayList<>()).add(e);
@@ -141,6 +142,11 @@ public final class WorkflowGraph {
                 }
                 frame[1] = i + 1;
                 Edge e = out.get(i);
+                if (e.mode() == EdgeMode.LOOP) {
+                    // Declared loop edges are classified after the walk: following one here could make the walk
+                    // enter the loop body from its tail and blame a sequential edge of the body for the cycle.
+                    continue;
+                }
                 Integer c = colour.get(e.to());
                 if (c == null) {
                     colour.put(e.to(), 1);
@@ -152,6 +158,32 @@ public final class WorkflowGraph {
                         unboundedBackEdges.add(e);
                     }
                 }
+            }
+        }
+    }
+
+    /** A declared loop edge is a loop edge when it closes a cycle: its target reaches its source going forward. */
+    private void classifyDeclaredLoops(List<Edge> edges) {
+        for (Edge e : edges) {
+            if (e.mode() != EdgeMode.LOOP || !nodes.containsKey(e.from()) || !nodes.containsKey(e.to())) {
+                continue;
+            }
+            Set<String> seen = new HashSet<>();
+            Deque<String> todo = new ArrayDeque<>();
+            todo.add(e.to());
+            seen.add(e.to());
+            boolean closes = false;
+            while (!todo.isEmpty() && !closes) {
+                String id = todo.poll();
+                closes = id.equals(e.from());
+                for (Edge o : outgoing.getOrDefault(id, List.of())) {
+                    if (o.mode() != EdgeMode.LOOP && !loopEdgeIds.contains(o.id()) && seen.add(o.to())) {
+                        todo.add(o.to());
+                    }
+                }
+            }
+            if (closes) {
+                loopEdgeIds.add(e.id());
             }
         }
     }

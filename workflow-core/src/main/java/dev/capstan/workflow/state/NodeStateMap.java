@@ -49,6 +49,55 @@ final class NodeStateMap extends AbstractMap<String, NodeState> {
         return new NodeStateMap(map.plus(nodeId, state), c, joinHints);
     }
 
+    Editor editor() {
+        return new Editor(this);
+    }
+
+    /** Changes over a node map (see {@link PersistentMap.Editor}), keeping the per-status counts up to date. */
+    static final class Editor {
+        private final PersistentMap.Editor<String, NodeState> nodes;
+        private final int[] counts;
+        private PersistentMap<String, Integer> joinHints;
+
+        Editor(NodeStateMap base) {
+            this.nodes = base.map.editor();
+            this.counts = base.counts.clone();
+            this.joinHints = base.joinHints;
+        }
+
+        NodeState get(Object nodeId) {
+            return nodes.get(nodeId);
+        }
+
+        void put(String nodeId, NodeState state) {
+            NodeState old = nodes.get(nodeId);
+            if (old != null) {
+                counts[old.status().ordinal()]--;
+            }
+            counts[state.status().ordinal()]++;
+            nodes.put(nodeId, state);
+        }
+
+        int count(NodeStatus status) {
+            return counts[status.ordinal()];
+        }
+
+        int joinHint(String nodeId) {
+            Integer h = joinHints.get(nodeId);
+            return h == null ? 0 : h;
+        }
+
+        void joinHint(String nodeId, int hint) {
+            if (joinHint(nodeId) != hint) {
+                joinHints = joinHints.plus(nodeId, hint);
+            }
+        }
+
+        NodeStateMap build() {
+            return new NodeStateMap(nodes.build(), counts.clone(), joinHints);
+        }
+    }
+
     int joinHint(String nodeId) {
         Integer h = joinHints.get(nodeId);
         return h == null ? 0 : h;

@@ -131,6 +131,117 @@ public final class PersistentMap<K, V> extends AbstractMap<K, V> {
         };
     }
 
+    /** An editor over this map: cheap reads and writes while a state is being built, one merge at the end. */
+    public Editor<K, V> editor() {
+        return new Editor<>(this);
+    }
+
+    /**
+     * Mutable changes over a persistent base. Folding a long log changes thousands of entries; doing that with
+     * {@link #plus} would copy a trie path per event, so the changes collect in a hash map and are merged once,
+     * by {@link #build()} (a bulk build when the base is empty, as in a fold from the start).
+     */
+    public static final class Editor<K, V> {
+        private PersistentMap<K, V> base;
+        private final java.util.LinkedHashMap<K, V> changes = new java.util.LinkedHashMap<>();
+
+        Editor(PersistentMap<K, V> base) {
+            this.base = base;
+        }
+
+        public V get(Object key) {
+            V v = changes.get(key);
+            return v != null || changes.containsKey(key) ? v : base.get(key);
+        }
+
+        public void put(K key, V value) {
+            Objects.requireNonNull(key, "key");
+            changes.put(key, value);
+        }
+
+        public boolean isEmpty() {
+            return base.isEmpty() && changes.isEmpty();
+        }
+
+        public PersistentMap<K, V> build() {
+            if (changes.isEmpty()) {
+                return base;
+            }
+            PersistentMap<K, V> m;
+            if (base.isEmpty()) {
+                m = bulk(changes);
+            } else {
+                m = base;
+                for (Map.Entry<K, V> e : changes.entrySet()) {
+                    m = m.plus(e.getKey(), e.getValue());
+                }
+            }
+            base = m;
+            changes.clear();
+            return m;
+        }
+    }
+
+    /** A map of the entries in their iteration order, built level by level without copying paths. */
+    private static <K, V> PersistentMap<K, V> bulk(Map<K, V> entries) {
+        Leaf[] leaves = new Leaf[entries.size()];
+        int i = 0;
+        for (Map.Entry<K, V> e : entries.entrySet()) {
+            leaves[i] = new Leaf(e.getKey(), e.getValue(), spread(e.getKey().hashCode()), i);
+            i++;
+        }
+        Object root = bulkNode(leaves, 0);
+        Branch b = root instanceof Branch rb ? rb : null;
+        if (b == null) {
+            // A single leaf or collision at the top: wrap it so the root is always a branch.
+            int h = root instanceof Leaf l ? l.hash : ((Collision) root).hash;
+            b = new Branch(1 << (h & MASK), new Object[] {root});
+        }
+        return new PersistentMap<>(b, leaves.length, leaves.length);
+    }
+
+    private static Object bulkNode(Leaf[] leaves, int shift) {
+        if (leaves.length == 1) {
+            return leaves[0];
+        }
+        boolean sameHash = true;
+        for (Leaf l : leaves) {
+            sameHash &= l.hash == leaves[0].hash;
+        }
+        if (sameHash) {
+            return new Collision(leaves[0].hash, leaves);
+        }
+        int[] counts = new int[1 << BITS];
+        for (Leaf l : leaves) {
+            counts[(l.hash >>> shift) & MASK]++;
+        }
+        int bitmap = 0;
+        int groups = 0;
+        for (int c = 0; c < counts.length; c++) {
+            if (counts[c] > 0) {
+                bitmap |= 1 << c;
+                groups++;
+            }
+        }
+        Object[] slots = new Object[groups];
+        Leaf[][] byChunk = new Leaf[1 << BITS][];
+        int[] fill = new int[1 << BITS];
+        for (Leaf l : leaves) {
+            int c = (l.hash >>> shift) & MASK;
+            if (byChunk[c] == null) {
+                byChunk[c] = new Leaf[counts[c]];
+            }
+            byChunk[c][fill[c]++] = l;
+        }
+        int k = 0;
+        for (int c = 0; c < byChunk.length; c++) {
+            if (byChunk[c] != null) {
+                slots[k++] = bulkNode(byChunk[c], shift + BITS);
+            }
+        }
+        return new Branch(bitmap, slots);
+    }
+
     // ------------------------------------------------------------------ trie
 
     private static int spread(int h) {

@@ -161,4 +161,30 @@ class OsopLoaderTest {
             assertThat(p.line()).isGreaterThan(1);
         });
     }
+
+    /** Found by the generated-run properties: the cycle walk entered the loop from its tail and blamed n2 -> n5. */
+    @Test
+    void aDeclaredLoopEdgeClosesTheCycleWhicheverWayTheGraphIsWalked() {
+        String yaml = """
+                osop_version: "1.1"
+                id: loop-order
+                name: loop order
+                nodes:
+                  - {id: n0, type: agent, purpose: p}
+                  - {id: n1, type: agent, purpose: p}
+                  - {id: n2, type: agent, purpose: p}
+                  - {id: n5, type: agent, purpose: p}
+                edges:
+                  - {from: n0, to: n1}
+                  - {from: n0, to: n2}
+                  - {from: n2, to: n5}
+                  - {from: n1, to: n5}
+                  - {from: n5, to: n2, mode: loop, when: "inputs.x > 2", x-max_iterations: 2}
+                """;
+        WorkflowDefinition def = new OsopLoader(NodeTypeRegistry.acceptAll()).load(yaml).orThrow();
+        assertThat(def.graph().unboundedBackEdges()).isEmpty();
+        assertThat(def.edges().stream().filter(def.graph()::isLoopEdge).map(e -> e.from() + ">" + e.to()))
+                .containsExactly("n5>n2");
+        assertThat(def.graph().loopBody(def.edges().get(4))).containsExactlyInAnyOrder("n2", "n5");
+    }
 }
