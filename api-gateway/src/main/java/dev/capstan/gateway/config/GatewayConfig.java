@@ -36,6 +36,8 @@ public interface GatewayConfig {
 
     Oidc oidc();
 
+    Auth auth();
+
     /** How long the identity token signed for each forwarded call stays valid. */
     @WithDefault("60s")
     Duration identityTtl();
@@ -78,6 +80,38 @@ public interface GatewayConfig {
         /** Connections kept per service. */
         @WithDefault("64")
         int maxConnectionsPerService();
+
+        CircuitBreaker circuitBreaker();
+
+        /**
+         * One breaker per service: after {@code failureThreshold} consecutive transport failures (no
+         * connection, no answer in time, a broken answer) calls to that service get 503 at once for
+         * {@code openFor}; then one trial call decides whether it closes again.
+         */
+        interface CircuitBreaker {
+            @WithDefault("true")
+            boolean enabled();
+
+            @WithDefault("5")
+            int failureThreshold();
+
+            @WithDefault("10s")
+            Duration openFor();
+        }
+    }
+
+    /**
+     * The API key lookup cache: a key's stored record (or its absence) is reused for {@code keyCacheTtl}
+     * so a request costs no database round trip. Revocation, expiry and tenant changes through this
+     * replica's admin API evict at once; other replicas see them within the TTL.
+     */
+    interface Auth {
+        @WithDefault("5s")
+        Duration keyCacheTtl();
+
+        /** Entries held at most (keys and OIDC tenants together). */
+        @WithDefault("10000")
+        int keyCacheMaxEntries();
     }
 
     /**
@@ -118,6 +152,13 @@ public interface GatewayConfig {
 
         /** Role or scope values of tokens that grant OpenWOP scopes, e.g. {@code capstan-operator=runs:read,runs:create}. */
         Map<String, List<String>> roleScopes();
+
+        /**
+         * How often the issuers registered through the admin API are re-read from the database, so that
+         * a change made on another replica arrives here (this replica's own changes apply at once).
+         */
+        @WithDefault("30s")
+        Duration issuerRefresh();
 
         interface Issuer {
             /** The {@code iss} value of the issuer's tokens. */

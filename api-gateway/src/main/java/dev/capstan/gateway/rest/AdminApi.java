@@ -2,6 +2,7 @@ package dev.capstan.gateway.rest;
 
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Map;
 
 /** The admin API's request and response bodies (separate from the entities). */
 public final class AdminApi {
@@ -43,5 +44,23 @@ public final class AdminApi {
     }
 
     public record KeyList(List<Key> keys) {
+    }
+
+    /**
+     * An OIDC issuer to trust: {@code issuer} is its tokens' {@code iss}; {@code authServerUrl} where its
+     * discovery document lives (default: the issuer); {@code audience} the required {@code aud}, if any;
+     * either {@code tenant} (all its tokens belong to that tenant) or {@code tenantClaim} (default
+     * {@code capstan_tenant}) naming the tenant; {@code roleScopes} maps role or scope values to OpenWOP scopes.
+     */
+    public record CreateIssuer(String issuer, String authServerUrl, String audience, String tenant, String tenantClaim,
+                               Map<String, List<String>> roleScopes) {
+    }
+
+    /** A trusted issuer; {@code source} is {@code admin} (removable here) or {@code config}. */
+    public record Issuer(String id, String issuer, String authServerUrl, String audience, String tenant, String tenantClaim,
+                         Map<String, List<String>> roleScopes, String source) {
+    }
+
+    public record IssuerList(List<Issuer> issuers) {
     }
 }

@@ -1,6 +1,7 @@
 package dev.capstan.gateway.rest;
 
 import dev.capstan.gateway.service.ApiKeyService;
+import dev.capstan.gateway.service.OidcIssuerService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -23,9 +24,11 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 public class AdminResource {
 
     private final ApiKeyService keys;
+    private final OidcIssuerService issuers;
 
-    public AdminResource(ApiKeyService keys) {
+    public AdminResource(ApiKeyService keys, OidcIssuerService issuers) {
         this.keys = keys;
+        this.issuers = issuers;
     }
 
     @POST
@@ -77,5 +80,25 @@ public class AdminResource {
     @Path("/keys/{keyId}")
     public Uni<AdminApi.Key> revokeKey(@PathParam("keyId") String keyId) {
         return keys.revokeKey(keyId);
+    }
+
+    @POST
+    @Path("/oidc-issuers")
+    @ResponseStatus(201)
+    public Uni<AdminApi.Issuer> registerIssuer(AdminApi.CreateIssuer request) {
+        return issuers.register(request);
+    }
+
+    @GET
+    @Path("/oidc-issuers")
+    public Uni<AdminApi.IssuerList> issuers() {
+        return issuers.list();
+    }
+
+    @DELETE
+    @Path("/oidc-issuers/{issuerId}")
+    @ResponseStatus(204)
+    public Uni<Void> removeIssuer(@PathParam("issuerId") String issuerId) {
+        return issuers.remove(issuerId);
     }
 }

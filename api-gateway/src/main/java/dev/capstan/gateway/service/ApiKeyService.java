@@ -45,12 +45,17 @@ public class ApiKeyService {
     private final ApiKeyRepository keys;
     private final GatewayConfig config;
     private final Clock clock;
+    private final CredentialCache credentials;
+    private final RateLimiter limiter;
 
-    public ApiKeyService(TenantRepository tenants, ApiKeyRepository keys, GatewayConfig config, Clock clock) {
+    public ApiKeyService(TenantRepository tenants, ApiKeyRepository keys, GatewayConfig config, Clock clock,
+                         CredentialCache credentials, RateLimiter limiter) {
         this.tenants = tenants;
         this.keys = keys;
         this.config = config;
         this.clock = clock;
+        this.credentials = credentials;
+        this.limiter = limiter;
     }
 
     @WithTransaction
@@ -78,10 +83,10 @@ public class ApiKeyService {
         return requireTenant(id).map(ApiKeyService::view);
     }
 
-    @WithTransaction
+    /** Changes a tenant; its cached key records are dropped once the change is committed. */
     public Uni<AdminApi.Tenant> updateTenant(String id, AdminApi.UpdateTenant request) {
         validate(request == null ? null : request.rateLimit());
-        return requireTenant(id).map(tenant -> {
+        return Panache.withTransaction(() -> requireTenant(id).map(tenant -> {
             if (request != null && request.name() != null && !request.name().isBlank()) {
                 tenant.name = request.name();
             }
@@ -89,7 +94,7 @@ public class ApiKeyService {
                 apply(tenant, request.rateLimit());
             }
             return view(tenant);
-        });
+        })).invoke(() -> credentials.evictTenant(id));
     }
 
     @WithSession
@@ -111,13 +116,14 @@ public class ApiKeyService {
     }
 
     /** A new key with the same tenant, scopes and mode; the old one is revoked now or expires after the grace. */
-    @WithTransaction
     public Uni<AdminApi.IssuedKey> rotateKey(String keyId, AdminApi.RotateKey request) {
         long grace = request == null || request.graceSeconds() == null ? 0 : request.graceSeconds();
         if (grace < 0) {
             throw ApiException.validation("graceSeconds must be 0 or more.", Map.of("field", "graceSeconds"));
         }
-        return requireKey(keyId).flatMap(old -> {
+        String[] oldHash = new String[1];
+        return Panache.withTransaction(() -> requireKey(keyId).flatMap(old -> {
+            oldHash[0] = old.keyHash;
             if (old.revokedAt != null) {
                 return Uni.createFrom().failure(new ApiException(ErrorCode.CONFLICT, "A revoked key cannot be rotated.",
                         Map.of("keyId", keyId)));
@@ -129,26 +135,34 @@ public class ApiKeyService {
                 old.expiresAt = now.plusSeconds(grace);
             }
             return issue(old.tenantId, Set.of(old.scopes), old.testMode, old.name, null, old.id);
-        });
+        })).invoke(() -> forget(keyId, oldHash[0]));
     }
 
-    @WithTransaction
     public Uni<AdminApi.Key> updateKey(String keyId, AdminApi.UpdateKey request) {
-        return requireKey(keyId).map(key -> {
+        String[] hash = new String[1];
+        return Panache.withTransaction(() -> requireKey(keyId).map(key -> {
+            hash[0] = key.keyHash;
             key.expiresAt = request == null ? null : request.expiresAt();
             return view(key);
-        });
+        })).invoke(() -> credentials.evictKey(hash[0]));
     }
 
-    /** Revokes a key; revoking it again keeps the first revocation time. */
-    @WithTransaction
+    /** Revokes a key; revoking it again keeps the first revocation time. Effective on this replica at once. */
     public Uni<AdminApi.Key> revokeKey(String keyId) {
-        return requireKey(keyId).map(key -> {
+        String[] hash = new String[1];
+        return Panache.withTransaction(() -> requireKey(keyId).map(key -> {
+            hash[0] = key.keyHash;
             if (key.revokedAt == null) {
                 key.revokedAt = OffsetDateTime.now(clock);
             }
             return view(key);
-        });
+        })).invoke(() -> forget(keyId, hash[0]));
+    }
+
+    /** Drops what this replica holds about a key once its change is committed. */
+    private void forget(String keyId, String keyHash) {
+        credentials.evictKey(keyHash);
+        limiter.forgetKey(keyId);
     }
 
     private Uni<AdminApi.IssuedKey> issue(String tenantId, Set<String> scopes, boolean test, String name,

@@ -2,7 +2,6 @@ package dev.capstan.gateway.service;
 
 import dev.capstan.common.error.ApiException;
 import dev.capstan.common.error.ErrorCode;
-import dev.capstan.gateway.repository.CredentialStore;
 import dev.capstan.gateway.repository.CredentialStore.StoredKey;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -21,11 +20,11 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class Authenticator {
 
-    private final CredentialStore store;
+    private final CredentialCache store;
     private final Clock clock;
     private final MeterRegistry meters;
 
-    public Authenticator(CredentialStore store, Clock clock, MeterRegistry meters) {
+    public Authenticator(CredentialCache store, Clock clock, MeterRegistry meters) {
         this.store = store;
         this.clock = clock;
         this.meters = meters;

@@ -5,15 +5,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.common.error.ApiException;
 import dev.capstan.common.error.ErrorCode;
 import dev.capstan.gateway.config.GatewayConfig;
-import dev.capstan.gateway.config.GatewayConfig.Oidc.Issuer;
-import dev.capstan.gateway.repository.CredentialStore;
+import dev.capstan.gateway.repository.IssuerStore;
+import dev.capstan.gateway.repository.IssuerStore.StoredIssuer;
 import io.quarkus.oidc.OidcTenantConfig;
 import io.quarkus.oidc.runtime.OidcTenantConfig.ApplicationType;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,31 +27,99 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.Logger;
 
 /**
- * The OIDC issuers the gateway trusts, each bound to one tenant or naming the tenant in a claim, and the
- * mapping of a verified token to a {@link Caller}. Signature, expiry, issuer and audience are checked by
- * quarkus-oidc with the configuration {@link #tenantConfigFor(String)} builds.
+ * The OIDC issuers the gateway trusts — those of the configuration and those registered through the
+ * admin API — each bound to one tenant or naming the tenant in a claim, and the mapping of a verified
+ * token to a {@link Caller}. Signature, expiry, issuer and audience are checked by quarkus-oidc with the
+ * configuration {@link #tenantConfigFor} builds. The table is an immutable map swapped whole: this
+ * replica's admin changes reload it at once, and it is re-read every {@code oidc.issuer-refresh} for the
+ * changes of other replicas.
  */
 @ApplicationScoped
 public class OidcIssuers {
 
+    private static final Logger LOG = Logger.getLogger(OidcIssuers.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** A trusted issuer under its configured name. */
-    public record TrustedIssuer(String name, Issuer config) {
+    /**
+     * A trusted issuer. {@code name} is the configured name or the stored id (it appears in principals);
+     * {@code tenantConfigId} names its quarkus-oidc configuration, unique per registration so a removed
+     * and re-registered issuer never reuses a cached one.
+     */
+    public record TrustedIssuer(String name, String issuer, String authServerUrl, Optional<String> audience,
+                                Optional<String> tenant, String tenantClaim, Map<String, List<String>> roleScopes,
+                                String tenantConfigId, boolean configured) {
     }
 
-    private final Map<String, TrustedIssuer> byIssuer = new LinkedHashMap<>();
-    private final Map<String, List<String>> roleScopes;
-    private final CredentialStore store;
+    private final Map<String, TrustedIssuer> configured = new LinkedHashMap<>();
+    private volatile Map<String, TrustedIssuer> byIssuer;
+    private final Map<String, List<String>> globalRoleScopes;
+    private final Duration refresh;
+    private final IssuerStore issuers;
+    private final CredentialCache credentials;
     private final Authenticator authenticator;
+    private final Vertx vertx;
+    private long refreshTimer = -1;
 
-    public OidcIssuers(GatewayConfig config, CredentialStore store, Authenticator authenticator) {
-        config.oidc().issuers().forEach((name, issuer) -> byIssuer.put(issuer.issuer(), new TrustedIssuer(name, issuer)));
-        this.roleScopes = config.oidc().roleScopes();
-        this.store = store;
+    public OidcIssuers(GatewayConfig config, IssuerStore issuers, CredentialCache credentials, Authenticator authenticator,
+                       Vertx vertx) {
+        this.globalRoleScopes = config.oidc().roleScopes();
+        config.oidc().issuers().forEach((name, issuer) -> configured.put(issuer.issuer(), new TrustedIssuer(name,
+                issuer.issuer(), issuer.authServerUrl().orElse(issuer.issuer()), issuer.audience(), issuer.tenant(),
+                issuer.tenantClaim(), globalRoleScopes, "issuer-" + name, true)));
+        this.byIssuer = Map.copyOf(configured);
+        this.refresh = config.oidc().issuerRefresh();
+        this.issuers = issuers;
+        this.credentials = credentials;
         this.authenticator = authenticator;
+        this.vertx = vertx;
+    }
+
+    /** Loads the stored issuers before traffic, then keeps re-reading them. */
+    void onStart(@Observes StartupEvent start) {
+        reload().await().atMost(Duration.ofSeconds(30));
+        if (!refresh.isZero() && !refresh.isNegative()) {
+            refreshTimer = vertx.setPeriodic(refresh.toMillis(), id -> reload().subscribe().with(
+                    loaded -> { },
+                    failure -> LOG.warnf("Stored OIDC issuers not re-read (the previous table stays): %s", failure.getMessage())));
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent stop) {
+        if (refreshTimer >= 0) {
+            vertx.cancelTimer(refreshTimer);
+        }
+    }
+
+    /** Re-reads the stored issuers and swaps the table (configured issuers win over stored ones). */
+    public Uni<Void> reload() {
+        return issuers.all().invoke(stored -> {
+            Map<String, TrustedIssuer> table = new LinkedHashMap<>();
+            stored.forEach(issuer -> table.put(issuer.issuer(), trusted(issuer)));
+            table.putAll(configured);
+            byIssuer = Map.copyOf(table);
+        }).replaceWithVoid();
+    }
+
+    /** Whether an issuer comes from configuration (and so cannot be registered or removed through the admin API). */
+    public boolean isConfigured(String issuer) {
+        return configured.containsKey(issuer);
+    }
+
+    public Collection<TrustedIssuer> configuredIssuers() {
+        return configured.values();
+    }
+
+    private TrustedIssuer trusted(StoredIssuer stored) {
+        // The issuer's own role mapping adds to the configured one.
+        Map<String, List<String>> roles = new LinkedHashMap<>(globalRoleScopes);
+        roles.putAll(stored.roleScopes());
+        return new TrustedIssuer(stored.id(), stored.issuer(),
+                stored.authServerUrl() == null ? stored.issuer() : stored.authServerUrl(),
+                Optional.ofNullable(stored.audience()), Optional.ofNullable(stored.tenantId()), stored.tenantClaim(),
+                Map.copyOf(roles), "issuer-" + stored.id(), false);
     }
 
     /** The issuer named in a JWT's (not yet verified) payload, if the gateway trusts it. */
@@ -65,11 +139,11 @@ public class OidcIssuers {
 
     /** The quarkus-oidc tenant that verifies tokens of one issuer (bearer tokens only). */
     public OidcTenantConfig tenantConfigFor(TrustedIssuer issuer) {
-        var token = OidcTenantConfig.authServerUrl(issuer.config().authServerUrl().orElse(issuer.config().issuer()))
-                .tenantId("issuer-" + issuer.name())
+        var token = OidcTenantConfig.authServerUrl(issuer.authServerUrl())
+                .tenantId(issuer.tenantConfigId())
                 .applicationType(ApplicationType.SERVICE)
-                .token().issuer(issuer.config().issuer());
-        issuer.config().audience().ifPresent(token::audience);
+                .token().issuer(issuer.issuer());
+        issuer.audience().ifPresent(token::audience);
         return token.end().build();
     }
 
@@ -80,24 +154,25 @@ public class OidcIssuers {
         }
         TrustedIssuer issuer = byIssuer.get(jwt.getIssuer());
         if (issuer == null) {
+            // Also an issuer removed between verification and here.
             return authenticator.refuse("oidc_unknown_issuer", ErrorCode.UNAUTHENTICATED, "The token's issuer is not trusted.");
         }
-        Object claimed = jwt.getClaim(issuer.config().tenantClaim());
+        Object claimed = jwt.getClaim(issuer.tenantClaim());
         String claimedTenant = claimed == null ? null : claimed.toString().replace("\"", "");
         String tenant;
-        if (issuer.config().tenant().isPresent()) {
-            tenant = issuer.config().tenant().get();
+        if (issuer.tenant().isPresent()) {
+            tenant = issuer.tenant().get();
             if (claimedTenant != null && !claimedTenant.equals(tenant)) {
                 return forbidden("The token names a tenant its issuer does not serve.");
             }
         } else if (claimedTenant == null || claimedTenant.isBlank()) {
-            return forbidden("The token does not name a tenant (claim " + issuer.config().tenantClaim() + ").");
+            return forbidden("The token does not name a tenant (claim " + issuer.tenantClaim() + ").");
         } else {
             tenant = claimedTenant;
         }
-        Set<String> scopes = scopesOf(jwt, identity.getRoles());
+        Set<String> scopes = scopesOf(jwt, identity.getRoles(), issuer.roleScopes());
         String principal = "oidc:" + issuer.name() + ":" + jwt.getSubject();
-        return store.findTenant(tenant).flatMap(found -> {
+        return credentials.findTenant(tenant).flatMap(found -> {
             if (found.isEmpty()) {
                 return forbidden("The token's tenant is not known to this platform.");
             }
@@ -109,7 +184,7 @@ public class OidcIssuers {
     }
 
     /** OpenWOP scopes named directly in {@code scope} or the roles, plus those the role mapping grants. */
-    Set<String> scopesOf(JsonWebToken jwt, Set<String> roles) {
+    static Set<String> scopesOf(JsonWebToken jwt, Set<String> roles, Map<String, List<String>> roleScopes) {
         Set<String> granted = new HashSet<>();
         Set<String> values = new HashSet<>(roles);
         Object scope = jwt.getClaim("scope");

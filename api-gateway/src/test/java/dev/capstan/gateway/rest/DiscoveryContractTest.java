@@ -13,7 +13,7 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import dev.capstan.devstack.testing.PostgresTestResource;
-import dev.capstan.gateway.support.RunServiceResource;
+import dev.capstan.gateway.support.ServicesResource;
 import dev.capstan.gateway.support.TestIssuers;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /** Discovery against the OpenWOP capabilities schema, and the generated OpenAPI document. */
 @QuarkusTest
 @WithTestResource(PostgresTestResource.class)
-@WithTestResource(RunServiceResource.class)
+@WithTestResource(ServicesResource.class)
 @WithTestResource(TestIssuers.class)
 class DiscoveryContractTest {
 
@@ -38,6 +38,19 @@ class DiscoveryContractTest {
                 .validate(body, InputFormat.JSON);
         assertThat(errors).isEmpty();
         assertThat(discovery.path("limits").path("maxRequestBodyBytes").asLong()).isEqualTo(1048576);
+    }
+
+    @Test
+    void theSchemaCopiesAreTheSharedSpecsOwn() throws Exception {
+        java.nio.file.Path shared = java.nio.file.Path.of("..", "..", "shared", "openwop", "schemas");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(shared), "no ../shared checkout next to the repo");
+        for (String name : List.of("capabilities.schema.json", "prompt-kind.schema.json", "prompt-ref.schema.json")) {
+            try (var copy = getClass().getResourceAsStream("/openwop-schemas/" + name)) {
+                assertThat(copy).as(name).isNotNull();
+                assertThat(new String(copy.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                        .as(name + " matches ../shared").isEqualTo(java.nio.file.Files.readString(shared.resolve(name)));
+            }
+        }
     }
 
     @Test

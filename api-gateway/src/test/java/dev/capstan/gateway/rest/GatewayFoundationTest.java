@@ -10,7 +10,7 @@ import dev.capstan.devstack.testing.ErrorEnvelopeAssertions;
 import dev.capstan.devstack.testing.PostgresTestResource;
 import dev.capstan.gateway.service.ApiKeyService;
 import io.quarkus.test.common.WithTestResource;
-import dev.capstan.gateway.support.RunServiceResource;
+import dev.capstan.gateway.support.ServicesResource;
 import dev.capstan.gateway.support.TestIssuers;
 import io.quarkus.test.junit.QuarkusTest;
 import java.sql.Connection;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithTestResource(PostgresTestResource.class)
-@WithTestResource(RunServiceResource.class)
+@WithTestResource(ServicesResource.class)
 @WithTestResource(TestIssuers.class)
 class GatewayFoundationTest {
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.capstan.common.identity.IdentityToken;
 import dev.capstan.devstack.testing.PostgresTestResource;
-import dev.capstan.gateway.support.RunServiceResource;
+import dev.capstan.gateway.support.ServicesResource;
 import dev.capstan.gateway.support.StreamingUpstream;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -64,7 +64,7 @@ class SsePassThroughTest {
 
         // What the service received: the gateway's signed identity, the correlation id, the continued trace.
         var headers = StreamingUpstream.RECEIVED_HEADERS;
-        var identity = new IdentityToken(RunServiceResource.IDENTITY_SECRET).verify(headers.get("x-capstan-identity"), Instant.now());
+        var identity = new IdentityToken(ServicesResource.IDENTITY_SECRET).verify(headers.get("x-capstan-identity"), Instant.now());
         assertThat(identity).isPresent();
         assertThat(identity.get().tenant()).isEqualTo("demo");
         assertThat(identity.get().testMode()).isTrue();
