@@ -38,12 +38,12 @@ final class OsopOutputs {
         }
         Map<String, Object> out = new LinkedHashMap<>(outputs);
         Object body = outputs.get("body");
+        // A declared name wins over the handler's own keys: `status: "data.status"` means the payment's status,
+        // not the HTTP code (which the log keeps as http_status_code).
         mapping.forEach((name, path) -> {
-            if (!out.containsKey(name)) {
-                Object v = lookup(body, path);
-                if (v != null) {
-                    out.put(name, v);
-                }
+            Object v = lookup(body, path);
+            if (v != null) {
+                out.put(name, v);
             }
         });
         return out;
