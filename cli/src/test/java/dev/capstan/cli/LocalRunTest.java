@@ -190,6 +190,48 @@ class LocalRunTest {
     }
 
     @Test
+    void cancellingALocalRunStopsItWhileANodeRunsAndLogsTheCancellation() throws Exception {
+        try (FakeApi api = new FakeApi().slow("GET /slow", 200, "{}", 5_000)) {
+            Path wf = Files.writeString(dir.resolve("slow.osop.yaml"), """
+                    osop_version: "1.0"
+                    id: slow
+                    name: Slow
+                    nodes:
+                      - id: wait
+                        type: api
+                        runtime: {method: GET, url: "%s/slow"}
+                    edges: []
+                    """.formatted(api.url()));
+            dev.capstan.workflow.model.WorkflowDefinition def = dev.capstan.cli.workflow.WorkflowFile.readValid(wf).definition();
+            dev.capstan.cli.run.RunLog runLog = new dev.capstan.cli.run.RunLog(def, "executor", "tester", java.time.Instant.now());
+            java.io.StringWriter out = new java.io.StringWriter();
+            java.io.PrintWriter pw = new java.io.PrintWriter(out, true);
+            dev.capstan.cli.run.RunSettings settings = new dev.capstan.cli.run.RunSettings(Map.of(), false, null, true,
+                    Map.of(), Map.of(), true, false, null, null);
+            dev.capstan.cli.run.LocalRun run = new dev.capstan.cli.run.LocalRun(def, settings, runLog,
+                    new dev.capstan.cli.run.ProgressPrinter(pw), new dev.capstan.cli.run.HumanGate(Terminal.NONE, true,
+                    Map.of(), pw, "tester"), pw, java.time.Clock.systemUTC(), Map.of());
+            Thread thread = new Thread(run::run);
+            long started = System.currentTimeMillis();
+            thread.start();
+            long deadline = started + 10_000;
+            while (api.count("GET", "/slow") == 0 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            run.cancel("cancelled with Ctrl-C");
+            thread.join(10_000);
+
+            assertThat(thread.isAlive()).isFalse();
+            assertThat(System.currentTimeMillis() - started).isLessThan(4_000);
+            Map<String, Object> doc = runLog.toDocument(java.time.Instant.now());
+            assertThat(doc.get("status")).isEqualTo("FAILED");
+            assertThat(doc.get("error")).asString().contains("code=cancelled").contains("Ctrl-C");
+            assertThat(records(doc).get(0)).containsEntry("status", "ERROR");
+            assertThat(SharedOsop.logSchemaErrors(doc)).isEmpty();
+        }
+    }
+
+    @Test
     void runningWithoutAPlatformOrLocalIsAUsageError() {
         Cli.Result r = Cli.run(dir, "run", workflow.toString());
         assertThat(r.exit()).isEqualTo(2);

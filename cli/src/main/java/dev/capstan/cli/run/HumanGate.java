@@ -72,7 +72,7 @@ public final class HumanGate {
         if (approve) {
             out.println("Approval for '" + title + "': accepted (--approve)");
             out.flush();
-            return Optional.of(new Answer(Map.of("action", "accept", "notes", "approved with --approve"), APPROVE_FLAG_ACTOR));
+            return Optional.of(new Answer(RunLog.ordered("action", "accept", "notes", "approved with --approve"), APPROVE_FLAG_ACTOR));
         }
         if (!terminal.interactive()) {
             return Optional.empty();
