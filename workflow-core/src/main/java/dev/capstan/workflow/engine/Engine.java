@@ -198,6 +198,10 @@ public final class Engine {
             if (r != null) {
                 return r;
             }
+            if (b.status() == RunStatus.CANCELLING) {
+                drained(c.nodeId(), "completed");
+                return null;
+            }
             NodeState n = b.node(c.nodeId());
             for (Map.Entry<String, Object> v : c.variables().entrySet()) {
                 Map<String, Object> p = new LinkedHashMap<>();
@@ -216,6 +220,10 @@ public final class Engine {
             if (r != null) {
                 return r;
             }
+            if (b.status() == RunStatus.CANCELLING) {
+                drained(f.nodeId(), "failed");
+                return null;
+            }
             fail(f.nodeId(), f.error(), f.cost());
             return null;
         }
@@ -223,6 +231,21 @@ public final class Engine {
         Rejection timerFired(RunInput.TimerFired t) {
             if (terminal()) {
                 return Rejection.of("stale_timer", "The run has ended.");
+            }
+            if (b.status() == RunStatus.CANCELLING) {
+                NodeState n = t.nodeId() == null ? null : b.node(t.nodeId());
+                if (t.kind() == TimerKind.RUN_TIMEOUT) {
+                    // Out of time: stop waiting for the in-flight nodes.
+                    Map<String, Object> c = b.cancellation() == null ? Map.of() : b.cancellation();
+                    finishCancel((String) c.get("reason"), (String) c.get("cancelledBy"));
+                    return null;
+                }
+                if (t.kind() == TimerKind.NODE_TIMEOUT && n != null && n.status() == NodeStatus.RUNNING
+                        && n.attempt() == t.attempt()) {
+                    drained(t.nodeId(), "timed-out");
+                    return null;
+                }
+                return Rejection.of("stale_timer", "The run is being cancelled.");
             }
             switch (t.kind()) {
                 case RUN_TIMEOUT -> {
@@ -279,6 +302,9 @@ public final class Engine {
             if (terminal()) {
                 return Rejection.of("run_terminal", "The run has ended.");
             }
+            if (b.status() == RunStatus.CANCELLING) {
+                return Rejection.of("invalid_state", "The run is being cancelled.");
+            }
             OpenInterrupt open = b.interrupts().get(r.nodeId());
             if (open == null) {
                 NodeState n = b.node(r.nodeId());
@@ -295,6 +321,31 @@ public final class Engine {
                 if (!errors.isEmpty()) {
                     return new Rejection("validation_error", "The resume value does not match the interrupt's resume schema.",
                             errors);
+                }
+            }
+            if (open.kind() == InterruptKind.APPROVAL) {
+                Quorum q = Quorum.of(def.node(r.nodeId()));
+                String action = String.valueOf(Values.asMap(r.resumeValue()).get("action"));
+                if (q.required() > 1 && List.of("accept", "edit-accept", "reject").contains(action)) {
+                    String voter = r.resolvedBy() != null ? r.resolvedBy() : "anonymous-" + (open.votes().size() + 1);
+                    if (open.votes().containsKey(voter)) {
+                        return Rejection.of("validation_error", "'" + voter + "' has already voted on the approval on node '"
+                                + r.nodeId() + "'.");
+                    }
+                    String vote = "reject".equals(action) ? "reject" : "accept";
+                    long accepts = open.votesFor("accept") + ("accept".equals(vote) ? 1 : 0);
+                    long rejects = open.votesFor("reject") + ("reject".equals(vote) ? 1 : 0);
+                    Map<String, Object> v = new LinkedHashMap<>();
+                    v.put("nodeId", r.nodeId());
+                    v.put("interruptId", open.interruptId());
+                    v.put("action", action);
+                    v.put("decidedBy", voter);
+                    v.put("decidedAt", now.toString());
+                    v.put("quorumProgress", Map.of("granted", accepts, "rejected", rejects, "required", q.required()));
+                    emit(EventTypes.APPROVAL_RECEIVED, r.nodeId(), v);
+                    if (!q.rejects(rejects) && accepts < q.required()) {
+                        return null; // a partial vote: the gate stays open
+                    }
                 }
             }
             Map<String, Object> p = new LinkedHashMap<>();
@@ -342,18 +393,72 @@ public final class Engine {
             if (terminal()) {
                 return Rejection.of("run_terminal", "The run has already ended (" + b.status().wireName() + ").");
             }
+            if (c.drain() && b.status() != RunStatus.CANCELLING) {
+                List<NodeState> inFlight = new ArrayList<>();
+                for (String id : def.graph().topologicalOrder()) {
+                    NodeState n = b.node(id);
+                    if (n.status() == NodeStatus.RUNNING && def.node(id).kind() == NodeKind.TASK) {
+                        inFlight.add(n);
+                    }
+                }
+                if (!inFlight.isEmpty()) {
+                    Map<String, Object> p = new LinkedHashMap<>();
+                    if (c.reason() != null) {
+                        p.put("reason", c.reason());
+                    }
+                    if (c.cancelledBy() != null) {
+                        p.put("cancelledBy", c.cancelledBy());
+                    }
+                    p.put("inFlightNodeIds", inFlight.stream().map(NodeState::nodeId).toList());
+                    emit(EventTypes.RUN_CANCELLING, null, p);
+                    // Work that is not running on an executor stops now; running nodes are asked to stop and the run
+                    // is cancelled when the last of them has reported.
+                    for (String id : def.graph().topologicalOrder()) {
+                        NodeState n = b.node(id);
+                        boolean running = n.status() == NodeStatus.RUNNING && def.node(id).kind() == NodeKind.TASK;
+                        if (n.status().isActive() && !running) {
+                            emit(EventTypes.NODE_CANCELLED, id, Map.of("nodeId", id, "reason", "run-cancelled"));
+                        }
+                    }
+                    for (NodeState n : inFlight) {
+                        commands.add(new Command.CancelNode(b.runId(), n.nodeId(), n.attempt(), "run-cancelled"));
+                    }
+                    return null;
+                }
+            }
+            finishCancel(c.reason(), c.cancelledBy());
+            return null;
+        }
+
+        void finishCancel(String reason, String cancelledBy) {
             cancelActiveNodes("run-cancelled");
             Map<String, Object> p = new LinkedHashMap<>();
-            if (c.reason() != null) {
-                p.put("reason", c.reason());
+            if (reason != null) {
+                p.put("reason", reason);
             }
-            if (c.cancelledBy() != null) {
-                p.put("cancelledBy", c.cancelledBy());
+            if (cancelledBy != null) {
+                p.put("cancelledBy", cancelledBy);
             }
             p.put("durationMs", durationMs());
             emit(EventTypes.RUN_CANCELLED, null, p);
-            commands.add(new Command.CancelRun(b.runId(), c.reason()));
-            return null;
+            commands.add(new Command.CancelRun(b.runId(), reason));
+        }
+
+        /** While cancelling, an in-flight node reported (its outcome is discarded); the last one ends the run. */
+        void drained(String nodeId, String outcome) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("nodeId", nodeId);
+            p.put("reason", "run-cancelled");
+            p.put("outcome", outcome);
+            emit(EventTypes.NODE_CANCELLED, nodeId, p);
+            finishCancelIfDrained();
+        }
+
+        void finishCancelIfDrained() {
+            if (b.countNodes(NodeStatus.RUNNING) == 0) {
+                Map<String, Object> c = b.cancellation() == null ? Map.of() : b.cancellation();
+                finishCancel((String) c.get("reason"), (String) c.get("cancelledBy"));
+            }
         }
 
         Rejection pause(RunInput.Pause p) {
@@ -418,6 +523,16 @@ public final class Engine {
             }
             if (b.startedAt() == null) {
                 return Rejection.of("invalid_state", "The run has not started.");
+            }
+            if (b.status() == RunStatus.CANCELLING) {
+                for (String id : def.graph().topologicalOrder()) {
+                    NodeState n = b.node(id);
+                    if (n.status() == NodeStatus.RUNNING) {
+                        commands.add(new Command.CancelNode(b.runId(), id, n.attempt(), "run-cancelled"));
+                    }
+                }
+                finishCancelIfDrained();
+                return null;
             }
             Long timeout = runTimeoutMs();
             if (timeout != null) {

@@ -44,7 +44,15 @@ public sealed interface RunInput {
         }
     }
 
-    record Cancel(String reason, String cancelledBy) implements RunInput {
+    /**
+     * @param drain false: stop now (in-flight nodes are cancelled, run.cancelled at once); true: the run goes to
+     *              {@code cancelling}, in-flight nodes are asked to stop, and run.cancelled follows when the last one
+     *              has reported (a second cancel without drain ends it at once)
+     */
+    record Cancel(String reason, String cancelledBy, boolean drain) implements RunInput {
+        public Cancel(String reason, String cancelledBy) {
+            this(reason, cancelledBy, false);
+        }
     }
 
     record Pause(String reason, DrainPolicy drainPolicy) implements RunInput {

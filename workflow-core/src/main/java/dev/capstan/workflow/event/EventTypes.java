@@ -31,6 +31,10 @@ public final class EventTypes {
     public static final String LOOP_REENTERED = "capstan.loop.reentered";
     /** First event after a fork's copied prefix: records the source and any run-option overlay. */
     public static final String RUN_FORKED = "capstan.run.forked";
+    /** Vendor event: a cancel waits for in-flight nodes to stop (status {@code cancelling}); run.cancelled follows. */
+    public static final String RUN_CANCELLING = "capstan.run.cancelling";
+    /** OpenWOP's legacy approval vote event; with a quorum, each vote before the last is only this. */
+    public static final String APPROVAL_RECEIVED = "approval.received";
 
     private static final Set<String> TERMINAL = Set.of(RUN_COMPLETED, RUN_FAILED, RUN_CANCELLED);
 

@@ -17,13 +17,14 @@ import java.util.Map;
  * @param drainPolicy    while paused: "immediate" or "drain-current-node"
  * @param currentNodeId  the node that last started or holds an interrupt
  * @param nodeCosts      node id → what that node reported spending (all its attempts)
+ * @param cancellation   while {@code cancelling}: the cancel's reason and cancelledBy, for the run.cancelled to come
  */
 public record RunState(String runId, String workflowId, RunStatus status, long nextSequence, Instant startedAt,
                        Instant endedAt, Map<String, Object> inputs, Map<String, Object> variables,
                        Map<String, NodeState> nodes, Map<String, OpenInterrupt> interrupts,
                        Map<String, Integer> loopIterations, int nodeExecutions, CostTotals cost, ErrorInfo error,
                        RunOptions options, Map<String, Object> outputs, String drainPolicy, String currentNodeId,
-                       String forkedFrom, Map<String, CostTotals> nodeCosts) {
+                       String forkedFrom, Map<String, CostTotals> nodeCosts, Map<String, Object> cancellation) {
 
     public RunState {
         inputs = Values.freezeMap(inputs);
@@ -38,12 +39,25 @@ public record RunState(String runId, String workflowId, RunStatus status, long n
         cost = cost == null ? CostTotals.ZERO : cost;
         options = options == null ? RunOptions.DEFAULTS : options;
         nodeCosts = nodeCosts == null ? PersistentMap.empty() : PersistentMap.copyOf(nodeCosts);
+        cancellation = cancellation == null ? null : Values.freezeMap(cancellation);
+    }
+
+    /** The state without a pending cancellation (the signature before {@code cancellation} was added). */
+    public RunState(String runId, String workflowId, RunStatus status, long nextSequence, Instant startedAt,
+                    Instant endedAt, Map<String, Object> inputs, Map<String, Object> variables,
+                    Map<String, NodeState> nodes, Map<String, OpenInterrupt> interrupts,
+                    Map<String, Integer> loopIterations, int nodeExecutions, CostTotals cost, ErrorInfo error,
+                    RunOptions options, Map<String, Object> outputs, String drainPolicy, String currentNodeId,
+                    String forkedFrom, Map<String, CostTotals> nodeCosts) {
+        this(runId, workflowId, status, nextSequence, startedAt, endedAt, inputs, variables, nodes, interrupts,
+                loopIterations, nodeExecutions, cost, error, options, outputs, drainPolicy, currentNodeId, forkedFrom,
+                nodeCosts, null);
     }
 
     /** The state of a run that has no events yet. */
     public static RunState initial(String runId, String workflowId) {
         return new RunState(runId, workflowId, RunStatus.PENDING, 0, null, null, Map.of(), Map.of(), Map.of(), Map.of(),
-                Map.of(), 0, CostTotals.ZERO, null, RunOptions.DEFAULTS, Map.of(), null, null, null, Map.of());
+                Map.of(), 0, CostTotals.ZERO, null, RunOptions.DEFAULTS, Map.of(), null, null, null, Map.of(), null);
     }
 
     public NodeState node(String nodeId) {

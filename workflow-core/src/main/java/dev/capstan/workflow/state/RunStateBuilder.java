@@ -39,6 +39,7 @@ public final class RunStateBuilder {
     private String currentNodeId;
     private String forkedFrom;
     private boolean paused;
+    private Map<String, Object> cancellation;
     private final PersistentMap.Editor<String, CostTotals> nodeCosts;
 
     public RunStateBuilder(RunState s) {
@@ -62,13 +63,14 @@ public final class RunStateBuilder {
         currentNodeId = s.currentNodeId();
         forkedFrom = s.forkedFrom();
         paused = s.status() == RunStatus.PAUSED;
+        cancellation = s.cancellation();
         nodeCosts = PersistentMap.copyOf(s.nodeCosts()).editor();
     }
 
     public RunState build() {
         return new RunState(runId, workflowId, status, nextSequence, startedAt, endedAt, inputs, variables, nodes.build(),
                 interrupts, loopIterations, nodeExecutions, cost, error, options, outputs, drainPolicy, currentNodeId,
-                forkedFrom, nodeCosts.build());
+                forkedFrom, nodeCosts.build(), status == RunStatus.CANCELLING ? cancellation : null);
     }
 
     // --- read access for the decider (same values build() would return) ---
@@ -150,6 +152,11 @@ public final class RunStateBuilder {
 
     public RunOptions options() {
         return options;
+    }
+
+    /** While cancelling: the cancel's payload (reason, cancelledBy); otherwise null. */
+    public Map<String, Object> cancellation() {
+        return cancellation;
     }
 
     public Instant startedAt() {
@@ -255,6 +262,13 @@ public final class RunStateBuilder {
                     interrupts = interrupts.minus(n.nodeId());
                 }
             }
+            case EventTypes.RUN_CANCELLING -> cancellation = p;
+            case EventTypes.APPROVAL_RECEIVED -> {
+                OpenInterrupt i = interrupts.get(nodeId);
+                if (i != null && p.get("decidedBy") instanceof String voter) {
+                    interrupts = interrupts.plus(nodeId, i.withVote(voter, String.valueOf(p.get("action"))));
+                }
+            }
             case EventTypes.RUN_PAUSED -> {
                 paused = true;
                 drainPolicy = (String) p.getOrDefault("drainPolicy", "drain-current-node");
@@ -296,6 +310,9 @@ public final class RunStateBuilder {
     }
 
     private RunStatus derivedStatus() {
+        if (cancellation != null) {
+            return RunStatus.CANCELLING;
+        }
         if (paused) {
             return RunStatus.PAUSED;
         }

@@ -141,7 +141,7 @@ class GeneratedRunPropertiesTest {
     /**
      * Plays a world against the run. Each choice picks what happens next: mostly answering one of the commands
      * issued so far (any of them, so results arrive in any order, and again, so duplicates and stale results
-     * arrive), sometimes a pause, resume, cancel or a report for an attempt that never ran.
+     * arrive), sometimes a pause, resume, cancel (immediate or draining) or a report for an attempt that never ran.
      */
     static List<Sent> play(RunDriver run, int x, List<Integer> choices) {
         List<Sent> sent = new ArrayList<>();
@@ -159,9 +159,10 @@ class GeneratedRunPropertiesTest {
                 input = new RunInput.Pause("p", pick % 2 == 0 ? DrainPolicy.IMMEDIATE : DrainPolicy.DRAIN_CURRENT_NODE);
             } else if (kind < 8) {
                 input = new RunInput.Resume("r");
-            } else if (kind < 9) {
-                input = new RunInput.Cancel("c", "tester");
-            } else if (kind < 12) {
+            } else if (kind < 10) {
+                // Half the cancels drain: the run is cancelling until its in-flight nodes report.
+                input = new RunInput.Cancel("c", "tester", pick % 2 == 0);
+            } else if (kind < 13) {
                 input = new RunInput.NodeCompleted("n" + pick % 9, pick % 4, Map.of()); // usually stale or unknown
             } else if (kind < 20 && answered > 0) {
                 // A duplicate of an earlier answer: must be refused or change nothing twice.

@@ -113,6 +113,12 @@ final class RunDriver {
                 Decision d = send(input);
                 assertThat(d.rejection()).as("autopilot input " + input).isNull();
                 steps++;
+                // A quorum gate stays open after one vote: more approvers vote until it closes.
+                for (int voter = 2; c instanceof Command.RequestInterrupt r && state.interrupts().containsKey(r.nodeId())
+                        && !state.interrupts().get(r.nodeId()).votes().isEmpty() && voter < 100; voter++) {
+                    assertThat(send(new RunInput.InterruptResolved(r.nodeId(), acceptingValue(r.kind()), "tester-" + voter))
+                            .rejection()).isNull();
+                }
             }
         }
     }
