@@ -33,7 +33,7 @@ public class FoldBenchmark {
 
     static final String RUN_ID = "bench-fold";
 
-    @Param({"1000", "2500", "5000", "10000"})
+    @Param({"1000", "10000", "100000"})
     public int events;
 
     private Log log;
