@@ -8,6 +8,7 @@ import dev.capstan.workflow.event.RunEvent;
 import dev.capstan.workflow.expr.EvalResult;
 import dev.capstan.workflow.expr.ExpressionEnvironment;
 import dev.capstan.workflow.expr.Interpolator;
+import dev.capstan.workflow.expr.RunFunctions;
 import dev.capstan.workflow.load.SchemaValidator;
 import dev.capstan.workflow.model.Edge;
 import dev.capstan.workflow.model.EdgeMode;
@@ -858,7 +859,52 @@ public final class Engine {
             ctx.put("output", src.outputs());
             ctx.put("status", src.status().name().toLowerCase(java.util.Locale.ROOT));
             ctx.put("metadata", def.metadata());
-            return ExpressionEnvironment.evaluate(e.condition(), ctx, expressionCostLimit);
+            return ExpressionEnvironment.evaluate(e.condition(), ctx, expressionCostLimit, functions(src));
+        }
+
+        /** The OSOP helpers for an expression that belongs to {@code owner} (an edge's source node), or null. */
+        RunFunctions functions(NodeState owner) {
+            return new RunFunctions() {
+                @Override
+                public String status(String nodeId) {
+                    return switch (b.node(nodeId).status()) {
+                        case IDLE -> "pending";
+                        case RUNNING -> "running";
+                        case AWAITING_APPROVAL, SUSPENDED -> "waiting";
+                        case RETRY_WAIT -> "retrying";
+                        case COMPLETED -> "completed";
+                        case FAILED -> "failed";
+                        case SKIPPED -> "skipped";
+                        case CANCELLED -> "cancelled";
+                    };
+                }
+
+                @Override
+                public long attempt() {
+                    return owner == null ? 1 : Math.max(0, owner.attempt()) + 1;
+                }
+
+                @Override
+                public Map<String, Object> errorOf(String nodeId) {
+                    ErrorInfo err = b.node(nodeId).error();
+                    return err == null ? null : err.toMap();
+                }
+
+                @Override
+                public long durationOf(String nodeId) {
+                    NodeState n = b.node(nodeId);
+                    if (n.startedAt() == null) {
+                        return 0;
+                    }
+                    Instant end = n.endedAt() != null && !n.endedAt().isBefore(n.startedAt()) ? n.endedAt() : now;
+                    return Math.max(0, Duration.between(n.startedAt(), end).toMillis());
+                }
+
+                @Override
+                public Instant now() {
+                    return now;
+                }
+            };
         }
 
         /**
@@ -1020,7 +1066,8 @@ public final class Engine {
                     ctx.put("variables", b.variables());
                     ctx.put("outputs", outputsByNode());
                     ctx.put("metadata", def.metadata());
-                    EvalResult r = ExpressionEnvironment.evaluate(x.expression(), ctx, expressionCostLimit);
+                    EvalResult r = ExpressionEnvironment.evaluate(x.expression(), ctx, expressionCostLimit,
+                            functions(b.node(node.id())));
                     v = r instanceof EvalResult.Value val ? val.value() : null;
                 }
                 out.put(in.getKey(), v);

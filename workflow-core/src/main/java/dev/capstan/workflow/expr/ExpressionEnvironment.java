@@ -2,7 +2,9 @@ package dev.capstan.workflow.expr;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import dev.cel.common.CelFunctionDecl;
 import dev.cel.common.CelIssue;
+import dev.cel.common.CelOverloadDecl;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
@@ -13,6 +15,8 @@ import dev.cel.compiler.CelCompilerBuilder;
 import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelFunctionBinding;
+import dev.cel.runtime.CelLateFunctionBindings;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
 import dev.cel.runtime.CelUnknownSet;
@@ -41,7 +45,8 @@ public final class ExpressionEnvironment {
     private static final Set<String> RESERVED = Set.of("true", "false", "null", "in", "as", "break", "const",
             "continue", "else", "for", "function", "if", "import", "let", "loop", "package", "namespace", "return",
             "var", "void", "while", "int", "uint", "double", "bool", "string", "bytes", "list", "map", "type", "dyn",
-            "null_type", "has", "size", "matches", "exists", "all", "exists_one", "filter", "duration", "timestamp");
+            "null_type", "has", "size", "matches", "exists", "all", "exists_one", "filter", "duration", "timestamp",
+            "attempt", "error_of", "duration_of", "now");
     private static final Pattern IDENT = Pattern.compile("[_a-zA-Z][_a-zA-Z0-9]*");
     private static final Pattern UNDECLARED = Pattern.compile("undeclared reference to '([_a-zA-Z][_a-zA-Z0-9]*)'");
     private static final int MAX_EXPRESSION_LENGTH = 4_096;
@@ -52,6 +57,35 @@ public final class ExpressionEnvironment {
             .maxExpressionCodePointSize(MAX_EXPRESSION_LENGTH)
             .build();
     private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
+
+    /** OSOP's helpers (expression-language.md): declared for type checking, bound per evaluation to the run. */
+    private static final List<CelFunctionDecl> HELPERS = List.of(
+            CelFunctionDecl.newFunctionDeclaration("status",
+                    CelOverloadDecl.newGlobalOverload("capstan_status_string", SimpleType.STRING, SimpleType.STRING)),
+            CelFunctionDecl.newFunctionDeclaration("attempt",
+                    CelOverloadDecl.newGlobalOverload("capstan_attempt", SimpleType.INT)),
+            CelFunctionDecl.newFunctionDeclaration("error_of",
+                    CelOverloadDecl.newGlobalOverload("capstan_error_of_string", SimpleType.DYN, SimpleType.STRING)),
+            CelFunctionDecl.newFunctionDeclaration("duration_of",
+                    CelOverloadDecl.newGlobalOverload("capstan_duration_of_string", SimpleType.INT, SimpleType.STRING)),
+            CelFunctionDecl.newFunctionDeclaration("now",
+                    CelOverloadDecl.newGlobalOverload("capstan_now", SimpleType.TIMESTAMP)));
+
+    private static CelLateFunctionBindings bindings(RunFunctions f) {
+        return CelLateFunctionBindings.from(
+                CelFunctionBinding.from("capstan_status_string", String.class, f::status),
+                CelFunctionBinding.from("capstan_attempt", List.of(), args -> f.attempt()),
+                CelFunctionBinding.from("capstan_error_of_string", String.class, id -> {
+                    Map<String, Object> e = f.errorOf(id);
+                    return e == null ? NullValue.NULL_VALUE : toCel(e);
+                }),
+                CelFunctionBinding.from("capstan_duration_of_string", String.class, f::durationOf),
+                CelFunctionBinding.from("capstan_now", List.of(), args -> {
+                    java.time.Instant t = f.now();
+                    return com.google.protobuf.Timestamp.newBuilder().setSeconds(t.getEpochSecond())
+                            .setNanos(t.getNano()).build();
+                }));
+    }
 
     private final Set<String> nodeBindings;
     private final CelCompiler conditionCompiler;
@@ -83,6 +117,7 @@ public final class ExpressionEnvironment {
         for (String root : ROOTS) {
             b.addVar(root, SimpleType.DYN);
         }
+        b.addFunctionDeclarations(HELPERS);
         for (String n : nodes) {
             b.addVar(n, SimpleType.DYN);
         }
@@ -169,10 +204,16 @@ public final class ExpressionEnvironment {
      * taken from {@code outputs}.
      */
     public static EvalResult evaluate(CompiledExpression expr, Map<String, Object> context, long costLimit) {
+        return evaluate(expr, context, costLimit, RunFunctions.NONE);
+    }
+
+    /** As {@link #evaluate(CompiledExpression, Map, long)}, with the OSOP helper functions reading {@code functions}. */
+    public static EvalResult evaluate(CompiledExpression expr, Map<String, Object> context, long costLimit,
+                                      RunFunctions functions) {
         Map<String, Object> outputs = Values.asMap(context.get("outputs"));
         long[] steps = {0};
         try {
-            Object value = expr.program().trace(name -> resolve(name, expr, context, outputs), (e, r) -> {
+            Object value = expr.program().trace(name -> resolve(name, expr, context, outputs), bindings(functions), (e, r) -> {
                 if (++steps[0] > costLimit) {
                     throw new CostLimitExceeded(costLimit);
                 }

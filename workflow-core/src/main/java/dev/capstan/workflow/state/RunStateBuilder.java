@@ -203,7 +203,7 @@ public final class RunStateBuilder {
                 NodeState n = node(nodeId);
                 nodes.put(nodeId, new NodeState(nodeId, NodeStatus.COMPLETED, n.attempt(), n.retriesThisVisit(),
                         n.executions(), n.interrupts(), Values.asMap(p.get("outputs")), null, n.startedAt(), null,
-                        n.typeId()));
+                        n.typeId(), e.timestamp()));
                 addCost(nodeId, p);
                 interrupts = interrupts.minus(nodeId);
             }
@@ -211,7 +211,7 @@ public final class RunStateBuilder {
                 NodeState n = node(nodeId);
                 nodes.put(nodeId, new NodeState(nodeId, NodeStatus.FAILED, n.attempt(), n.retriesThisVisit(),
                         n.executions(), n.interrupts(), Map.of(), ErrorInfo.fromMap(Values.asMap(p.get("error"))),
-                        n.startedAt(), null, n.typeId()));
+                        n.startedAt(), null, n.typeId(), e.timestamp()));
                 addCost(nodeId, p);
                 interrupts = interrupts.minus(nodeId);
             }
