@@ -84,6 +84,36 @@ class LocalRunTest {
     }
 
     @Test
+    void aRiskScoreAboveThirtyAsksForApprovalEvenWithoutGates() throws IOException {
+        try (FakeApi api = new FakeApi().on("DELETE /", 204, "")) {
+            Path wf = Files.writeString(dir.resolve("risky.osop.yaml"), """
+                    osop_version: "1.0"
+                    id: risky
+                    name: Risky
+                    nodes:
+                      - id: wipe
+                        type: api
+                        runtime: {method: DELETE, url: "%s/everything"}
+                        security: {risk_level: critical, permissions: ["admin:*"]}
+                    edges: []
+                    """.formatted(api.url()));
+            Cli.Result refused = Cli.run(dir, "run", wf.toString(), "--local");
+            assertThat(refused.exit()).isEqualTo(1);
+            assertThat(refused.err()).containsPattern("risk score \\d+ is above 30").contains("--approve");
+            assertThat(api.requests).isEmpty();
+
+            Cli.Result declined = Cli.run(dir, Map.of(), new Cli.ScriptedTerminal("no"), "run", wf.toString(), "--local");
+            assertThat(declined.exit()).isEqualTo(1);
+            assertThat(declined.err()).contains("the run was not approved");
+            assertThat(api.requests).isEmpty();
+
+            Cli.Result approved = Cli.run(dir, Map.of(), new Cli.ScriptedTerminal("yes"), "run", wf.toString(), "--local");
+            assertThat(approved.exit()).as(approved.all()).isZero();
+            assertThat(api.count("DELETE", "/everything")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aPersonAtTheTerminalApprovesTheRunAndThenRejectsThePayment() {
         Cli.ScriptedTerminal terminal = new Cli.ScriptedTerminal("y", "n");
         Path log = dir.resolve("rejected.osoplog.yaml");

@@ -84,6 +84,17 @@ class ValidateCommandTest {
     }
 
     @Test
+    void executionLogsAreCheckedAgainstTheOsopLogSchema() {
+        Cli.Result r = Cli.run(dir, "validate", SharedOsop.example("fix-auth-bug.osoplog.yaml").toString(),
+                SharedOsop.example("pr-review.osoplog.yaml").toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("fix-auth-bug.osoplog.yaml: valid (osop log")
+                .contains("pr-review.osoplog.yaml: error: /node_records/0/node_type")
+                .contains("pr-review.osoplog.yaml: error: /node_records/1/error")
+                .contains("pr-review.osoplog.yaml: invalid (osop log, 2 errors)");
+    }
+
+    @Test
     void withoutFilesItIsAUsageError() {
         Cli.Result r = Cli.run(dir, "validate");
         assertThat(r.exit()).isEqualTo(2);

@@ -111,7 +111,9 @@ public final class RemoteRun implements Runner {
     private void follow(ExecutorService prompts) {
         long lastSequence = -1;
         for (int attempt = 0; attempt <= MAX_RECONNECTS; attempt++) {
-            HttpRequest.Builder b = request("/v1/runs/" + runId + "/events").header("Accept", "text/event-stream").GET();
+            // debug: every event, node.started and node.cancelled included (the default "updates" leaves them out).
+            HttpRequest.Builder b = request("/v1/runs/" + runId + "/events?streamMode=debug")
+                    .header("Accept", "text/event-stream").GET();
             if (lastSequence >= 0) {
                 b.header("Last-Event-ID", Long.toString(lastSequence));
             }

@@ -128,7 +128,7 @@ public final class RunLog {
                 open.put(nodeId, r);
             }
             case "node.completed" -> {
-                Map<String, Object> r = openOrNew(nodeId, at);
+                Map<String, Object> r = openOrNew(nodeId, at, p);
                 r.put("status", "COMPLETED");
                 end(r, at, p);
                 Map<String, Object> outputs = map(p.get("outputs"));
@@ -143,7 +143,7 @@ public final class RunLog {
                 open.remove(nodeId);
             }
             case "node.failed" -> {
-                Map<String, Object> r = openOrNew(nodeId, at);
+                Map<String, Object> r = openOrNew(nodeId, at, p);
                 Map<String, Object> error = map(p.get("error"));
                 String code = String.valueOf(error.getOrDefault("code", "node_failed"));
                 r.put("status", code.endsWith("timeout") ? "TIMEOUT" : "FAILED");
@@ -347,9 +347,14 @@ public final class RunLog {
         return r;
     }
 
-    private Map<String, Object> openOrNew(String nodeId, Instant at) {
+    /** The running attempt; or, when the stream did not carry its start, one that began durationMs before {@code at}. */
+    private Map<String, Object> openOrNew(String nodeId, Instant at, Map<String, Object> payload) {
         Map<String, Object> r = open.get(nodeId);
-        return r != null ? r : newRecord(nodeId, 1, "RUNNING", at);
+        if (r != null) {
+            return r;
+        }
+        long attempt = number(payload.get("attempt")) + 1;
+        return newRecord(nodeId, attempt, "RUNNING", at.minusMillis(Math.max(0, number(payload.get("durationMs")))));
     }
 
     private static void end(Map<String, Object> r, Instant at, Map<String, Object> payload) {
