@@ -197,6 +197,12 @@ public final class OsopLoader {
                     + "', which is not an OSOP node type (" + String.join(", ", new java.util.TreeSet<>(NODE_TYPES)) + ")."));
             return null;
         }
+        if (n.has("workflow_ref")) {
+            // Nothing would start the child workflow: dispatching the node as a task would silently skip it.
+            problems.add(doc.error("osop.workflow_ref_unsupported", p + "/workflow_ref", "Node '" + id + "' runs a"
+                    + " sub-workflow (workflow_ref), which Capstan does not run from OSOP files; register the child"
+                    + " workflow separately and start it from a task node, or inline its nodes."));
+        }
         Map<String, Object> raw = JsonDocument.plainMap(n);
         Map<String, Object> config = new LinkedHashMap<>(raw);
         config.remove("id");
@@ -331,6 +337,21 @@ public final class OsopLoader {
                     + " conditional, parallel, loop, event, fallback, error, timeout, spawn, switch."));
             return List.of();
         }
+        for (String field : List.of("for_each", "iterator_var")) {
+            if (e.has(field)) {
+                // Iterating a collection needs per-item state the engine does not keep; ignoring it would run the
+                // body once instead of once per item.
+                problems.add(doc.error("osop.for_each_unsupported", p + "/" + field, "Edge " + from + " → " + to + " uses "
+                        + field + ": iterating over a collection (for_each/iterator_var) is not supported; use a loop"
+                        + " edge with a when condition and x-max_iterations, or a node that handles the whole collection."));
+            }
+        }
+        Long spawnCount = JsonDocument.longValue(e, "spawn_count");
+        if (spawnCount != null && spawnCount > 1) {
+            problems.add(doc.error("osop.spawn_count_unsupported", p + "/spawn_count", "Edge " + from + " → " + to
+                    + " asks for " + spawnCount + " spawned children; the engine starts a spawn target once. Declare one"
+                    + " node per child and fan out with parallel edges."));
+        }
         String when = JsonDocument.text(e, "when");
         String condition = JsonDocument.text(e, "condition");
         String whereExpr = p + "/when";
@@ -390,6 +411,10 @@ public final class OsopLoader {
                 CompileResult r = env.compileCondition(when);
                 Expressions.report(r, whereExpr, doc, problems);
                 compiled = r.expression();
+            } else if (mode == EdgeMode.EVENT) {
+                problems.add(doc.error("osop.event_wait_unsupported", whereExpr, "Edge " + from + " → " + to + " waits for"
+                        + " an external event matching '" + when + "', which the engine cannot do on an edge; put a human"
+                        + " or external-event interrupt node between them instead."));
             } else {
                 problems.add(doc.warning("osop.edge_condition_ignored", whereExpr, "A condition on a " + mode.wireName()
                         + " edge is not evaluated; use mode conditional, loop or error."));

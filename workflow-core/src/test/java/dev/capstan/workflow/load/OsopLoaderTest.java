@@ -187,4 +187,49 @@ class OsopLoaderTest {
                 .containsExactly("n5>n2");
         assertThat(def.graph().loopBody(def.edges().get(4))).containsExactlyInAnyOrder("n2", "n5");
     }
+
+    /** Features the engine cannot run are rejected with their path, never followed as if they were sequential. */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "osop.for_each_unsupported      | /edges/0/for_each     | {from: a, to: b, mode: loop, when: 'true', for_each: '${inputs.items}', iterator_var: item}",
+            "osop.spawn_count_unsupported   | /edges/0/spawn_count  | {from: a, to: b, mode: spawn, spawn_count: 3}",
+            "osop.event_wait_unsupported    | /edges/0/when         | {from: a, to: b, mode: event, when: \"event.type == 'paid'\"}",
+    })
+    void edgeFeaturesTheEngineCannotRunAreRejectedWithTheirPath(String code, String pointer, String edge) {
+        String yaml = """
+                osop_version: "1.1"
+                id: w
+                name: W
+                nodes:
+                  - {id: a, type: agent, purpose: p}
+                  - {id: b, type: agent, purpose: p}
+                edges:
+                  - %s
+                """.formatted(edge);
+        LoadResult<WorkflowDefinition> r = loader.load(yaml);
+        assertThat(r.isLoaded()).isFalse();
+        assertThat(r.errors()).anySatisfy(p -> {
+            assertThat(p.code()).isEqualTo(code);
+            assertThat(p.pointer()).isEqualTo(pointer);
+            assertThat(p.line()).isEqualTo(8);
+        });
+    }
+
+    @Test
+    void aSubWorkflowReferenceIsRejectedAndASingleSpawnStillLoads() {
+        String yaml = """
+                osop_version: "1.1"
+                id: w
+                name: W
+                nodes:
+                  - {id: a, type: agent, purpose: p}
+                  - {id: b, type: agent, purpose: p, workflow_ref: child-flow}
+                edges:
+                  - {from: a, to: b, mode: spawn, spawn_count: 1}
+                """;
+        LoadResult<WorkflowDefinition> r = loader.load(yaml);
+        assertThat(r.errors()).extracting(Problem::code, Problem::pointer)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("osop.workflow_ref_unsupported", "/nodes/1/workflow_ref"));
+        assertThat(loader.load(yaml.replace(", workflow_ref: child-flow", "")).isLoaded()).isTrue();
+    }
 }
