@@ -262,6 +262,40 @@ class LocalRunTest {
     }
 
     @Test
+    void aClarificationIsAnsweredFromAnswerAndTheAnswerReachesTheNextCall() throws IOException {
+        try (FakeApi api = new FakeApi().on("POST /greet", 200, "{\"ok\":true}")) {
+            Path wf = Files.writeString(dir.resolve("ask.osop.yaml"), """
+                    osop_version: "1.0"
+                    id: ask
+                    name: Ask
+                    nodes:
+                      - id: who
+                        type: human
+                        subtype: input
+                        description: "Whom should we greet?"
+                      - id: greet
+                        type: api
+                        runtime: {method: POST, url: "%s/greet", body: {name: "${who.answers.q1}"}}
+                    edges:
+                      - from: who
+                        to: greet
+                    """.formatted(api.url()));
+            Cli.Result unanswered = Cli.run(dir, "run", wf.toString(), "--local");
+            assertThat(unanswered.exit()).isEqualTo(1);
+            assertThat(unanswered.out()).contains("node 'who' needs a person (clarification)").contains("--answer");
+            assertThat(api.requests).isEmpty();
+
+            Path log = dir.resolve("ask.osoplog.yaml");
+            Cli.Result r = Cli.run(dir, "run", wf.toString(), "--local", "--answer", "q1=Ada", "--log", log.toString());
+            assertThat(r.exit()).as(r.all()).isZero();
+            assertThat(api.requests.get(0).body()).isEqualTo("{\"name\":\"Ada\"}");
+            Map<String, Object> who = records(LogFiles.read(log)).get(0);
+            assertThat(who).containsEntry("node_type", "human");
+            assertThat(who.get("human_metadata")).asString().contains("decision=answered").contains("Ada");
+        }
+    }
+
+    @Test
     void runningWithoutAPlatformOrLocalIsAUsageError() {
         Cli.Result r = Cli.run(dir, "run", workflow.toString());
         assertThat(r.exit()).isEqualTo(2);
