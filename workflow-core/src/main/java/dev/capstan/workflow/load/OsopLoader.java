@@ -89,6 +89,12 @@ public final class OsopLoader {
                     + " nodes and edges."));
             return LoadResult.of(null, problems);
         }
+        if (root.has("osoplog_version") && !root.has("osop_version")) {
+            problems.add(doc.error("osop.run_log", "/osoplog_version", "This is an OSOP run log (.osoplog): the record"
+                    + " of one run of workflow '" + JsonDocument.text(root, "workflow_id") + "', not a workflow"
+                    + " definition. Load the .osop file that ran instead."));
+            return LoadResult.of(null, problems);
+        }
         for (Problem p : SchemaValidator.validate(SchemaValidator.OSOP_FULL, doc, "osop.schema", Problem.Severity.WARNING)) {
             if (!isAcceptedDeviation(p)) {
                 problems.add(p);

@@ -8,12 +8,13 @@ import java.util.regex.Pattern;
 
 /**
  * One entry point for callers that receive definitions in any supported format: picks the loader from the
- * content (an {@code osop_version} key means OSOP, a top-level {@code steps} list means a step list, anything
+ * content (an {@code osop_version} key means OSOP — an {@code osoplog_version} key too, so a run log is rejected
+ * for what it is — a top-level {@code steps} list means a step list, anything
  * else is OpenWOP JSON) unless the caller says which.
  */
 public final class WorkflowLoaders {
 
-    private static final Pattern OSOP = Pattern.compile("(^|[\\s{,])\"?osop_version\"?\\s*:", Pattern.MULTILINE);
+    private static final Pattern OSOP = Pattern.compile("(^|[\\s{,])\"?osop(log)?_version\"?\\s*:", Pattern.MULTILINE);
     private static final Pattern STEPS = Pattern.compile("\"steps\"\\s*:\\s*\\[");
 
     private final OpenWopLoader openWop;

@@ -232,4 +232,29 @@ class OsopLoaderTest {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("osop.workflow_ref_unsupported", "/nodes/1/workflow_ref"));
         assertThat(loader.load(yaml.replace(", workflow_ref: child-flow", "")).isLoaded()).isTrue();
     }
+
+    static Stream<String> runLogs() {
+        return Fixtures.list("osop", ".*\\.osoplog\\.yaml").stream();
+    }
+
+    /** The examples folder also holds run logs; each is rejected as a log, with the workflow it ran named. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("runLogs")
+    void everyOsopRunLogIsRejectedAsALogNotAWorkflow(String file) {
+        String text = Fixtures.read("osop/" + file);
+        LoadResult<WorkflowDefinition> r = new WorkflowLoaders(NodeTypeRegistry.acceptAll()).load(text);
+        assertThat(r.isLoaded()).isFalse();
+        assertThat(r.errors()).singleElement().satisfies(p -> {
+            assertThat(p.code()).isEqualTo("osop.run_log");
+            assertThat(p.pointer()).isEqualTo("/osoplog_version");
+            assertThat(p.line()).isGreaterThanOrEqualTo(1);
+            assertThat(p.message()).contains("run log");
+        });
+    }
+
+    @Test
+    void theExamplesFolderHoldsOnlyWorkflowsAndRunLogsAndBothTablesCoverAll() {
+        assertThat(Fixtures.list("osop", ".*")).hasSize(examples().toList().size() + runLogs().toList().size());
+        assertThat(runLogs()).hasSize(3);
+    }
 }
