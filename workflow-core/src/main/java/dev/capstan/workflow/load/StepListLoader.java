@@ -70,6 +70,14 @@ public final class StepListLoader {
             JsonNode s = step.json();
             String p = JsonDocument.pointer("steps", step.index());
             String id = JsonDocument.text(s, "id") != null ? JsonDocument.text(s, "id") : "step-" + step.order();
+            for (String field : List.of("routerConfig", "onReject", "elseStepId")) {
+                JsonNode v = s.path(field);
+                if (!v.isMissingNode() && !v.isNull() && !((v.isObject() || v.isArray()) && v.isEmpty())) {
+                    // Their meaning is not published; saying so beats running the list as if they were absent.
+                    problems.add(doc.warning("steps.ignored_field", p + "/" + field, "Step " + step.order() + " sets "
+                            + field + ", which the engine does not act on: the steps run in stepOrder regardless."));
+                }
+            }
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("agentId", JsonDocument.text(s, "agentId"));
             config.put("action", JsonDocument.text(s, "action"));

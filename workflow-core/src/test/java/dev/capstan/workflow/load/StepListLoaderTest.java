@@ -49,4 +49,16 @@ class StepListLoaderTest {
             assertThat(p.line()).isEqualTo(3);
         });
     }
+
+    @org.junit.jupiter.api.Test
+    void routingFieldsTheEngineDoesNotActOnLoadWithAWarningAtTheirPath() {
+        var r = new StepListLoader().load("""
+                {"id": "w", "name": "w", "steps": [
+                  {"stepOrder": 1, "agentId": "a", "action": "draft", "onReject": "retry"},
+                  {"stepOrder": 2, "agentId": "b", "action": "send", "routerConfig": {}, "elseStepId": null}
+                ]}""");
+        assertThat(r.isLoaded()).isTrue();
+        assertThat(r.warnings()).extracting(p -> p.code() + " " + p.pointer())
+                .containsExactly("steps.ignored_field /steps/0/onReject");
+    }
 }
