@@ -240,6 +240,10 @@ public final class ExpressionEnvironment {
             if (v == null && !"status".equals(name)) {
                 v = Map.of();
             }
+            if ("outputs".equals(name) && v instanceof Map<?, ?> m) {
+                // One entry per node of the run: convert only the nodes the expression reads.
+                return Optional.of(new LazyCelMap(Values.asMap(m)));
+            }
             return v == null ? Optional.empty() : Optional.of(toCel(v));
         }
         if (expr.freeIdentifiers().contains(name)) {
@@ -255,6 +259,36 @@ public final class ExpressionEnvironment {
             return Optional.of(toCel(outputs.get(name)));
         }
         return Optional.empty();
+    }
+
+    /** A map whose values become CEL values when read, so {@code outputs.a.x} costs what node a's outputs cost. */
+    private static final class LazyCelMap extends java.util.AbstractMap<String, Object> {
+        private final Map<String, Object> source;
+
+        LazyCelMap(Map<String, Object> source) {
+            this.source = source;
+        }
+
+        @Override
+        public Object get(Object key) {
+            Object v = source.get(key);
+            return v == null ? null : toCel(v);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return source.containsKey(key);
+        }
+
+        @Override
+        public int size() {
+            return source.size();
+        }
+
+        @Override
+        public Set<Entry<String, Object>> entrySet() {
+            return ((Map<String, Object>) toCel(source)).entrySet();
+        }
     }
 
     /** Plain values to CEL values: nulls become CEL null, maps and lists become Guava immutables. */

@@ -97,4 +97,21 @@ class ExpressionEnvironmentTest {
                 Map.of("limit", 3L), Map.of(), Map.of("a", Map.of("count", 7L, "id", "x1")));
         assertThat(out).containsEntry("n", 7L).containsEntry("s", "id=x1/3").containsEntry("k", "${secrets.KEY}");
     }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} -> {1}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "outputs.a.v > 1                        | true",
+            "outputs.a.v > 5                        | false",
+            "has(outputs.b) && outputs.b.ok          | true",
+            "has(outputs.zzz)                       | false",
+            "size(outputs) == 2                     | true",
+            "outputs.exists(k, k == 'b')            | true",
+            "outputs == {'a': {'v': 2}, 'b': {'ok': true}} | true",
+    })
+    void theOutputsRootReadsOnlyWhatItNeedsAndStillBehavesAsAMap(String source, boolean expected) {
+        CompiledExpression e = ExpressionEnvironment.forNodes(java.util.Set.of("a", "b")).compileCondition(source)
+                .expression();
+        Map<String, Object> c = Map.of("outputs", Map.of("a", Map.of("v", 2), "b", Map.of("ok", true)));
+        assertThat(ExpressionEnvironment.evaluate(e, c, 10_000).isTrue()).isEqualTo(expected);
+    }
 }
