@@ -296,6 +296,45 @@ class LocalRunTest {
     }
 
     @Test
+    void cancellingARunStopsTheCommandItsShellNodeStarted() throws Exception {
+        Path wf = Files.writeString(dir.resolve("sleepy.osop.yaml"), """
+                osop_version: "1.0"
+                id: sleepy
+                name: Sleepy
+                nodes:
+                  - id: nap
+                    type: cli
+                    runtime: {command: "sleep 47"}
+                edges: []
+                """);
+        dev.capstan.workflow.model.WorkflowDefinition def = dev.capstan.cli.workflow.WorkflowFile.readValid(wf).definition();
+        dev.capstan.cli.run.RunLog runLog = new dev.capstan.cli.run.RunLog(def, "executor", "tester", java.time.Instant.now());
+        java.io.PrintWriter pw = new java.io.PrintWriter(new java.io.StringWriter(), true);
+        dev.capstan.cli.run.LocalRun run = new dev.capstan.cli.run.LocalRun(def, new dev.capstan.cli.run.RunSettings(Map.of(),
+                true, null, true, Map.of(), Map.of(), true, false, null, null), runLog, new dev.capstan.cli.run.ProgressPrinter(pw),
+                new dev.capstan.cli.run.HumanGate(Terminal.NONE, true, Map.of(), pw, "tester"), pw, java.time.Clock.systemUTC(), Map.of());
+        Thread thread = new Thread(run::run);
+        thread.start();
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (sleepers().isEmpty() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(sleepers()).as("the shell node's command started").isNotEmpty();
+        run.cancel("cancelled with Ctrl-C");
+        thread.join(10_000);
+        deadline = System.currentTimeMillis() + 5_000;
+        while (!sleepers().isEmpty() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(sleepers()).isEmpty();
+    }
+
+    private static List<ProcessHandle> sleepers() {
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().arguments().map(a -> List.of(a).contains("47")).orElse(false)).toList();
+    }
+
+    @Test
     void runningWithoutAPlatformOrLocalIsAUsageError() {
         Cli.Result r = Cli.run(dir, "run", workflow.toString());
         assertThat(r.exit()).isEqualTo(2);

@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -34,6 +35,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Runs a workflow in this process: the workflow-core engine decides, this loop carries out its commands with the
@@ -59,6 +61,8 @@ public final class LocalRun implements Runner {
     private final Clock clock;
     private final Map<String, String> environment;
     private final BlockingQueue<Step> inbox = new LinkedBlockingQueue<>();
+    /** Set when a running shell node is cancelled: its process must not outlive the run. */
+    private boolean shellCancelled;
 
     public LocalRun(WorkflowDefinition def, RunSettings settings, RunLog log, ProgressPrinter progress, HumanGate gate,
                     PrintWriter out, Clock clock, Map<String, String> environment) {
@@ -83,6 +87,7 @@ public final class LocalRun implements Runner {
         ExecutorService workers = Executors.newCachedThreadPool(daemon("capstan-node"));
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("capstan-timer"));
         ExecutorService prompts = Executors.newSingleThreadExecutor(daemon("capstan-prompt"));
+        Set<Long> childrenBefore = children();
         try {
             NodeRunner runner = new NodeRunner(NodeHandlerRegistry.standard(nodeSettings(), json), tenant -> settings.secrets(),
                     DEFAULT_NODE_TIMEOUT_MS, workers);
@@ -116,7 +121,22 @@ public final class LocalRun implements Runner {
             workers.shutdownNow();
             timers.shutdownNow();
             prompts.shutdownNow();
+            if (shellCancelled) {
+                stopCommandsStartedSince(childrenBefore);
+            }
         }
+    }
+
+    /**
+     * node-runtime cannot cancel a running attempt (its shell handler kills the process only on its own timeout),
+     * so the commands this run started and left running are stopped here.
+     */
+    private static void stopCommandsStartedSince(Set<Long> before) {
+        ProcessHandle.current().descendants().filter(p -> !before.contains(p.pid())).forEach(ProcessHandle::destroy);
+    }
+
+    private static Set<Long> children() {
+        return ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
     }
 
     private RunState apply(Decision d, NodeRunner runner, ScheduledExecutorService timers, ExecutorService prompts) {
@@ -134,11 +154,19 @@ public final class LocalRun implements Runner {
                         delay, TimeUnit.MILLISECONDS);
             } else if (c instanceof Command.RequestInterrupt ri) {
                 prompts.submit(() -> inbox.add(answer(ri)));
+            } else if (c instanceof Command.CancelNode cn && "osop.cli".equals(typeOf(cn.nodeId()))
+                    || c instanceof Command.CancelNode cn2 && "core.shell".equals(typeOf(cn2.nodeId()))) {
+                shellCancelled = true;
             }
             // CancelNode: a late result of the cancelled attempt is refused as stale. Complete/Fail/CancelRun: the
             // state is terminal and the loop ends.
         }
         return d.state();
+    }
+
+    private String typeOf(String nodeId) {
+        Node n = def.node(nodeId);
+        return n == null ? "" : n.typeId();
     }
 
     private Step answer(Command.RequestInterrupt ri) {
