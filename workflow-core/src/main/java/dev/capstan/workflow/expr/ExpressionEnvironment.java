@@ -36,7 +36,9 @@ import java.util.regex.Pattern;
  * {@code variables} (alias {@code vars}), {@code output} and {@code status} (the edge's source node),
  * {@code metadata}, and every node id that is a valid identifier (bound to that node's outputs, so
  * {@code preflight_check.risk_score > 30} works). All are {@code dyn}. Evaluation is sandboxed: no functions
- * beyond the CEL standard library, comprehensions capped, and a step budget enforced by an evaluation listener.
+ * beyond the CEL standard library and OSOP's helpers ({@code status, attempt, error_of, duration_of, now}, read
+ * from the run through {@link RunFunctions}), comprehensions capped, and a step budget enforced by an evaluation
+ * listener.
  */
 public final class ExpressionEnvironment {
 
