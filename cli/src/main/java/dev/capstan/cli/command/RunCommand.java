@@ -109,12 +109,9 @@ public final class RunCommand implements Callable<Integer> {
         }
         WorkflowFile workflow = WorkflowFile.readValid(file);
         WorkflowDefinition def = workflow.definition();
-        boolean runLocally = local || !PlatformConfig.configured(server, environment);
-        if (!local && runLocally) {
-            // Resolving fails with the message that explains both ways to run.
-            PlatformConfig.resolve(server, apiKey, environment);
-        }
-        PlatformConfig platform = runLocally ? null : PlatformConfig.resolve(server, apiKey, environment);
+        // Without --local a platform must be configured; resolving fails with a message naming both ways to run.
+        PlatformConfig platform = local ? null : PlatformConfig.resolve(server, apiKey, environment);
+        boolean runLocally = platform == null;
         if (!runLocally) {
             warnLocalOnly(out);
         }

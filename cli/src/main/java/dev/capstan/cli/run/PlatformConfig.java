@@ -30,11 +30,6 @@ public record PlatformConfig(String url, String apiKey, String source) {
         return new PlatformConfig(url.replaceAll("/+$", ""), key, source);
     }
 
-    /** Whether any platform is configured, so that {@code run} without --server or --local knows what to do. */
-    public static boolean configured(String urlFlag, CliEnvironment env) {
-        return first(urlFlag, env.variable("CAPSTAN_URL"), envFile(env).get("CAPSTAN_URL")) != null;
-    }
-
     private static Map<String, String> envFile(CliEnvironment env) {
         Path p = env.workingDirectory().resolve(".capstan/env");
         Map<String, String> m = new HashMap<>();
