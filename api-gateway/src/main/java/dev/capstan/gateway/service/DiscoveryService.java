@@ -41,6 +41,12 @@ public class DiscoveryService {
         body.put("supportedTransports", List.of("rest"));
         // Run-service keeps Idempotency-Key records in its single PostgreSQL database.
         body.put("idempotency", Map.of("crossRegion", "single-region"));
+        // Run-service serves :pause/:resume with both drain policies and bulk cancel of up to 100 runs.
+        body.put("runs", Map.of(
+                "pauseResume", Map.of("supported", true, "drainPolicies", List.of("immediate", "drain-current-node")),
+                "bulkCancel", Map.of("supported", true, "maxRunIds", 100)));
+        // The gateway issues test-mode keys (hk_test_...) and forwards test mode to the services.
+        body.put("testing", Map.of("testKeyPrefix", ApiKeyService.TEST_PREFIX));
         if (config.advertiseFixtures()) {
             body.put("fixtures", ConformanceFixtures.ids());
         }

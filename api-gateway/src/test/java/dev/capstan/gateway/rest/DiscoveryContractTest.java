@@ -38,6 +38,13 @@ class DiscoveryContractTest {
                 .validate(body, InputFormat.JSON);
         assertThat(errors).isEmpty();
         assertThat(discovery.path("limits").path("maxRequestBodyBytes").asLong()).isEqualTo(1048576);
+        // What run-service serves through the gateway (pause/resume and bulk cancel are exercised by the routing tests).
+        assertThat(discovery.path("runs").path("pauseResume").path("supported").asBoolean()).isTrue();
+        assertThat(discovery.path("runs").path("bulkCancel").path("maxRunIds").asInt()).isEqualTo(100);
+        assertThat(discovery.path("testing").path("testKeyPrefix").asText()).isEqualTo("hk_test_");
+        // Not served yet, so not advertised: webhook delivery, replay/fork.
+        assertThat(discovery.has("webhooks")).isFalse();
+        assertThat(discovery.has("replay")).isFalse();
     }
 
     @Test

@@ -120,6 +120,11 @@ class TenantIsolationTest {
                     .then().statusCode(200).body("status", not(equalTo("cancelled")));
         }
         given().header("Authorization", "Bearer " + keyA).when().delete("/v1/webhooks/" + webhook).then().statusCode(204);
+        // And A's own pause and resume go through (B's went nowhere).
+        given().header("Authorization", "Bearer " + keyA).contentType("application/json").body("{\"drainPolicy\":\"immediate\"}")
+                .when().post("/v1/runs/" + run + ":pause").then().statusCode(202);
+        given().header("Authorization", "Bearer " + keyA).contentType("application/json").body("{}")
+                .when().post("/v1/runs/" + run + ":resume").then().statusCode(202);
         given().header("Authorization", "Bearer " + keyA).contentType("application/json").body("{}")
                 .when().post("/v1/runs/" + run + "/cancel").then().statusCode(200).body("status", equalTo("cancelled"));
     }
