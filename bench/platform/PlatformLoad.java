@@ -39,6 +39,7 @@ public class PlatformLoad {
             .executor(Executors.newFixedThreadPool(4)).connectTimeout(Duration.ofSeconds(5)).build();
     static String gateway;
     static String apiKey;
+    static volatile String lastRunId;
 
     public static void main(String[] args) throws Exception {
         int sequentialRuns = args.length > 0 ? Integer.parseInt(args[0]) : 300;
@@ -52,6 +53,9 @@ public class PlatformLoad {
         gateway = System.getenv().getOrDefault("CAPSTAN_URL", "http://localhost:8080");
         String admin = secrets.getProperty("CAPSTAN_ADMIN_TOKEN");
 
+        // Without it the JDK server writes headers and body as two segments and Nagle holds the second one until the
+        // client's delayed ACK (~40 ms): a benchmark of the target, not of the platform.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer target = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
         target.setExecutor(Executors.newFixedThreadPool(4));
         AtomicLong targetCalls = new AtomicLong();
@@ -72,7 +76,9 @@ public class PlatformLoad {
         for (int i = 0; i < 50; i++) {
             runOnce();
         }
-        closedLoop(concurrency, 5); // warm-up
+        if (seconds > 0) {
+            closedLoop(concurrency, 5); // warm-up
+        }
         List<Double> p50s = new ArrayList<>();
         List<Double> throughputs = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
@@ -80,11 +86,12 @@ public class PlatformLoad {
             for (int i = 0; i < sequentialRuns; i++) {
                 lat.add(runOnce());
             }
+            System.out.println("  timeline of the last sequential run: " + timeline(lastRunId));
             Collections.sort(lat);
             double p50 = lat.get(lat.size() / 2) / 1e6;
             double p90 = lat.get((int) (lat.size() * 0.9)) / 1e6;
             double p99 = lat.get((int) (lat.size() * 0.99)) / 1e6;
-            double throughput = closedLoop(concurrency, seconds);
+            double throughput = seconds > 0 ? closedLoop(concurrency, seconds) : 0;
             p50s.add(p50);
             throughputs.add(throughput);
             System.out.printf("round %d: sequential p50 %.2f ms p90 %.2f ms p99 %.2f ms | %d clients: %.0f completed runs/s%n",
@@ -108,7 +115,7 @@ public class PlatformLoad {
             apiKey = Files.readString(keyFile).trim();
         } else {
             String issued = send("POST", "/admin/v1/keys", admin,
-                    "{\"tenant\":\"bench\",\"scopes\":[\"runs:create\",\"runs:read\",\"runs:cancel\",\"manifest:read\"],\"name\":\"bench\"}");
+                    "{\"tenant\":\"bench\",\"scopes\":[\"runs:create\",\"runs:read\",\"runs:cancel\",\"manifest:read\",\"workspace:write\"],\"name\":\"bench\"}");
             Matcher m = Pattern.compile("\"key\"\\s*:\\s*\"([^\"]+)\"").matcher(issued);
             if (!m.find()) {
                 throw new IllegalStateException("No key in " + issued);
@@ -152,6 +159,24 @@ public class PlatformLoad {
         return r.statusCode() + " " + r.body();
     }
 
+    /** Milliseconds from run.started to each event of a run, from its log. */
+    static String timeline(String runId) throws Exception {
+        String page = send("GET", "/v1/runs/" + runId + "/events/poll?lastSequence=-1", apiKey, null);
+        // Event documents list type before timestamp; payloads hold neither key at the top level of an event.
+        Matcher types = Pattern.compile("\"runId\":\"[^\"]+\",(?:\"nodeId\":\"[^\"]+\",)?\"type\":\"([^\"]+)\"").matcher(page);
+        Matcher times = Pattern.compile("\"timestamp\":\"[^\"]*T(\\d+):(\\d+):([\\d.]+)Z\"").matcher(page);
+        StringBuilder out = new StringBuilder();
+        double first = -1;
+        while (types.find() && times.find()) {
+            double t = Integer.parseInt(times.group(1)) * 3600 + Integer.parseInt(times.group(2)) * 60 + Double.parseDouble(times.group(3));
+            if (first < 0) {
+                first = t;
+            }
+            out.append(String.format("%s +%.1f ", types.group(1), (t - first) * 1000));
+        }
+        return out.toString();
+    }
+
     /** One run, start to run.completed; returns nanoseconds. */
     static long runOnce() throws Exception {
         return runAsync().get();
@@ -170,6 +195,7 @@ public class PlatformLoad {
             if (!m.find()) {
                 throw new IllegalStateException("no runId in " + r.body());
             }
+            lastRunId = m.group(1);
             HttpRequest events = HttpRequest.newBuilder(URI.create(gateway + "/v1/runs/" + m.group(1) + "/events?streamMode=updates"))
                     .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + apiKey)
                     .header("Accept", "text/event-stream").GET().build();

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Fires durable timers that are due: after a restart, or when another replica armed them in memory and
  * stopped. A timer is deleted in the transaction of the decision it causes, so it fires at most once per outcome.
+ * Once a second it also reconciles runs whose local-node lease ran out (their replica stopped mid-node).
  */
 @ApplicationScoped
 public class TimerPoller {
@@ -26,6 +27,8 @@ public class TimerPoller {
     private final Clock clock = Clock.systemUTC();
     private final AtomicBoolean polling = new AtomicBoolean();
     private long timerId = -1;
+    private long leaseTimerId = -1;
+    private final AtomicBoolean reconciling = new AtomicBoolean();
 
     public TimerPoller(RunRepository runs, RunCoordinator coordinator, RunServiceConfig config, Vertx vertx) {
         this.runs = runs;
@@ -36,12 +39,21 @@ public class TimerPoller {
 
     void start(@Observes StartupEvent start) {
         timerId = vertx.setPeriodic(config.timerPollInterval().toMillis(), id -> poll());
+        leaseTimerId = vertx.setPeriodic(1000, id -> reconcileExpiredLeases());
     }
 
     void stop(@Observes ShutdownEvent stop) {
         if (timerId >= 0) {
             vertx.cancelTimer(timerId);
+            vertx.cancelTimer(leaseTimerId);
         }
+    }
+
+    private void reconcileExpiredLeases() {
+        if (!reconciling.compareAndSet(false, true)) {
+            return;
+        }
+        coordinator.reconcileExpiredLeases().subscribe().with(n -> reconciling.set(false), e -> reconciling.set(false));
     }
 
     private void poll() {

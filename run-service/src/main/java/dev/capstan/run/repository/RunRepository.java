@@ -35,20 +35,24 @@ public class RunRepository {
         return pool;
     }
 
-    public Uni<Void> insertRun(SqlConnection c, RunRow run, String[] tags) {
+    public Uni<Void> insertRun(SqlConnection c, RunRow run, String[] tags, Instant localLeaseUntil) {
+        Tuple values = Tuple.tuple(List.of(run.runId(), run.tenantId(), run.workflowId(), run.workflowVersion(), run.status(),
+                run.lastSequence(), run.snapshotJson(), run.optionsJson(), tags, utc(run.createdAt())));
+        values.addOffsetDateTime(localLeaseUntil == null ? null : utc(localLeaseUntil));
         return c.preparedQuery("INSERT INTO runs (run_id, tenant_id, workflow_id, workflow_version, status, last_sequence, "
-                        + "snapshot, options, tags, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8::text::jsonb, $9, $10, $10)")
-                .execute(Tuple.tuple(List.of(run.runId(), run.tenantId(), run.workflowId(), run.workflowVersion(), run.status(),
-                        run.lastSequence(), run.snapshotJson(), run.optionsJson(), tags, utc(run.createdAt()))))
+                        + "snapshot, options, tags, created_at, updated_at, local_lease_until) "
+                        + "VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8::text::jsonb, $9, $10, $10, $11)")
+                .execute(values)
                 .replaceWithVoid();
     }
 
     /** Moves the run forward from {@code expectedLastSequence}; false when another writer got there first. */
     public Uni<Boolean> advance(SqlConnection c, String runId, long expectedLastSequence, long newLastSequence, String status,
-                                String snapshotJson, Instant now) {
-        return c.preparedQuery("UPDATE runs SET last_sequence = $3, status = $4, snapshot = $5::text::jsonb, updated_at = $6 "
-                        + "WHERE run_id = $1 AND last_sequence = $2")
-                .execute(Tuple.of(runId, expectedLastSequence, newLastSequence, status, snapshotJson, utc(now)))
+                                String snapshotJson, Instant now, Instant localLeaseUntil) {
+        return c.preparedQuery("UPDATE runs SET last_sequence = $3, status = $4, snapshot = $5::text::jsonb, updated_at = $6, "
+                        + "local_lease_until = $7 WHERE run_id = $1 AND last_sequence = $2")
+                .execute(Tuple.tuple(List.of(runId, expectedLastSequence, newLastSequence, status, snapshotJson, utc(now)))
+                        .addOffsetDateTime(localLeaseUntil == null ? null : utc(localLeaseUntil)))
                 .map(rows -> rows.rowCount() == 1);
     }
 
@@ -71,10 +75,8 @@ public class RunRepository {
         if (messages.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        List<Tuple> rows = messages.stream().map(m -> Tuple.of(m.topic(), m.key(), m.payload(),
-                m.leasedUntil() == null ? null : utc(m.leasedUntil()))).toList();
-        return c.preparedQuery("INSERT INTO outbox (topic, record_key, payload, available_at) "
-                        + "VALUES ($1, $2, $3, COALESCE($4, now())) RETURNING id")
+        List<Tuple> rows = messages.stream().map(m -> Tuple.of(m.topic(), m.key(), m.payload())).toList();
+        return c.preparedQuery("INSERT INTO outbox (topic, record_key, payload) VALUES ($1, $2, $3) RETURNING id")
                 .executeBatch(rows)
                 .map(result -> {
                     List<OutboxMessage> stored = new ArrayList<>(messages.size());
@@ -123,35 +125,17 @@ public class RunRepository {
     }
 
     public Uni<Void> deleteOutbox(List<Long> ids) {
-        return deleteOutbox(pool, ids);
-    }
-
-    /** Deletes outbox rows with the given client: in a transaction, or on the pool. */
-    public Uni<Void> deleteOutbox(io.vertx.mutiny.sqlclient.SqlClient client, List<Long> ids) {
         if (ids.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return client.preparedQuery("DELETE FROM outbox WHERE id = ANY($1)")
+        return pool.preparedQuery("DELETE FROM outbox WHERE id = ANY($1)")
                 .execute(Tuple.of(ids.toArray(Long[]::new)))
                 .replaceWithVoid();
     }
 
-    /** Ends the lease of local dispatches this replica will not finish, so the sweep hands them to the executors. */
-    public Uni<Void> releaseOutbox(List<Long> ids, Instant availableAt) {
-        if (ids.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return pool.preparedQuery("UPDATE outbox SET available_at = $2 WHERE id = ANY($1)")
-                .execute(Tuple.of(ids.toArray(Long[]::new), utc(availableAt)))
-                .replaceWithVoid();
-    }
-
-    /**
-     * Outbox rows available since before the cut-off: left behind by a replica that stopped between commit and
-     * publish, or local dispatches whose lease ran out.
-     */
+    /** Outbox rows older than the cut-off: left behind by a replica that stopped between commit and publish. */
     public Uni<List<OutboxMessage>> staleOutbox(Instant olderThan, int limit) {
-        return pool.preparedQuery("SELECT id, topic, record_key, payload FROM outbox WHERE available_at < $1 ORDER BY id LIMIT $2")
+        return pool.preparedQuery("SELECT id, topic, record_key, payload FROM outbox WHERE created_at < $1 ORDER BY id LIMIT $2")
                 .execute(Tuple.of(utc(olderThan), limit))
                 .map(rows -> {
                     List<OutboxMessage> stale = new ArrayList<>();
@@ -159,6 +143,45 @@ public class RunRepository {
                         stale.add(new OutboxMessage(r.getLong("id"), r.getString("topic"), r.getString("record_key"), r.getString("payload")));
                     }
                     return stale;
+                });
+    }
+
+    /** Records how far the run-events topic has each run's events (a batch of runs in one statement). */
+    public Uni<Void> markPublished(String[] runIds, Long[] sequences) {
+        return pool.preparedQuery("UPDATE runs SET published_sequence = GREATEST(runs.published_sequence, v.seq) "
+                        + "FROM unnest($1::text[], $2::bigint[]) AS v(run_id, seq) WHERE runs.run_id = v.run_id")
+                .execute(Tuple.of(runIds, sequences))
+                .replaceWithVoid();
+    }
+
+    /** A run whose events the topic does not have yet, with its tenant and how far the topic has them. */
+    public record UnpublishedRun(String runId, String tenantId, long publishedSequence) {
+    }
+
+    /** Runs not advanced since the cut-off whose newest events were never published (their replica stopped). */
+    public Uni<List<UnpublishedRun>> unpublishedRuns(Instant notUpdatedSince, int limit) {
+        return pool.preparedQuery("SELECT run_id, tenant_id, published_sequence FROM runs "
+                        + "WHERE published_sequence < last_sequence AND updated_at < $1 ORDER BY updated_at LIMIT $2")
+                .execute(Tuple.of(utc(notUpdatedSince), limit))
+                .map(rows -> {
+                    List<UnpublishedRun> runs = new ArrayList<>();
+                    for (Row r : rows) {
+                        runs.add(new UnpublishedRun(r.getString("run_id"), r.getString("tenant_id"), r.getLong("published_sequence")));
+                    }
+                    return runs;
+                });
+    }
+
+    /** Runs whose local-node lease ran out: the replica running their local nodes stopped. */
+    public Uni<List<String>> runsWithExpiredLocalLease(Instant now, int limit) {
+        return pool.preparedQuery("SELECT run_id FROM runs WHERE local_lease_until < $1 ORDER BY local_lease_until LIMIT $2")
+                .execute(Tuple.of(utc(now), limit))
+                .map(rows -> {
+                    List<String> ids = new ArrayList<>();
+                    for (Row r : rows) {
+                        ids.add(r.getString("run_id"));
+                    }
+                    return ids;
                 });
     }
 

@@ -62,6 +62,7 @@ public class LocalNodes {
                 && !namesSecrets(d.config());
     }
 
+    /** How long a run's local nodes are leased to this replica; longer than the longest local node may take. */
     public java.time.Duration lease() {
         return config.lease();
     }

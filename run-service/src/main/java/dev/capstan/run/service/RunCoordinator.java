@@ -5,6 +5,7 @@ import dev.capstan.common.error.ErrorCode;
 import dev.capstan.common.messaging.NodeDispatchMessage;
 import dev.capstan.common.messaging.Topics;
 import dev.capstan.run.messaging.OutboxRelay;
+import dev.capstan.run.messaging.RunEventPublisher;
 import dev.capstan.run.repository.OutboxMessage;
 import dev.capstan.run.repository.RunRepository;
 import dev.capstan.run.repository.RunRow;
@@ -33,7 +34,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
@@ -71,13 +71,15 @@ public class RunCoordinator {
     private final PerRunSerializer serializer = new PerRunSerializer();
     private final Map<String, ActiveRun> active = new ConcurrentHashMap<>();
     private final LocalNodes localNodes;
-    /** Outbox ids of the local dispatches this replica is running. */
-    private final Set<Long> localInFlight = ConcurrentHashMap.newKeySet();
+    private final RunEventPublisher eventPublisher;
+    /** Run id → how many of its local nodes this replica is running; while any are, the run's lease is renewed. */
+    private final Map<String, Integer> localRunning = new ConcurrentHashMap<>();
 
     public RunCoordinator(RunRepository runs, DefinitionCache definitions, OutboxRelay relay, RunEventBus bus,
-                          JsonCodec json, Vertx vertx, LocalNodes localNodes) {
+                          JsonCodec json, Vertx vertx, LocalNodes localNodes, RunEventPublisher eventPublisher) {
         this.runs = runs;
         this.localNodes = localNodes;
+        this.eventPublisher = eventPublisher;
         this.definitions = definitions;
         this.relay = relay;
         this.bus = bus;
@@ -102,7 +104,7 @@ public class RunCoordinator {
             Instant now = clock.instant();
             RunRow row = new RunRow(runId, tenantId, workflowId, definition.version(), decision.state().status().wireName(),
                     lastSequence(decision.state()), json.write(snapshot(run)), json.write(runInfo), now);
-            return serializer.submit(runId, () -> commit(run, decision, null, row, info.tags(), List.of()))
+            return serializer.submit(runId, () -> commit(run, decision, null, row, info.tags(), 0, true))
                     .map(ignored -> row);
         });
     }
@@ -112,34 +114,38 @@ public class RunCoordinator {
      * changes nothing and is returned as the decision's rejection.
      */
     public Uni<Decision> apply(String runId, RunInput input, String firedTimerId) {
-        return serializer.submit(runId, () -> applyNow(runId, input, firedTimerId, true, List.of()));
+        return serializer.submit(runId, () -> applyNow(runId, input, firedTimerId, true, 0));
     }
 
     /**
-     * @param finishedLocal outbox ids of local dispatches whose outcome {@code input} is: deleted in the same
-     *                      transaction, so a finished local node is never handed to the executors
+     * @param localDelta -1 when {@code input} is the outcome of a local node of this replica (its lease is then
+     *                   dropped with this commit unless others still run), else 0
      */
-    private Uni<Decision> applyNow(String runId, RunInput input, String firedTimerId, boolean retryOnConflict,
-                                   List<Long> finishedLocal) {
+    private Uni<Decision> applyNow(String runId, RunInput input, String firedTimerId, boolean retryOnConflict, int localDelta) {
         return load(runId).flatMap(run -> {
             if (run == null) {
-                return runs.deleteOutbox(finishedLocal).chain(() -> Uni.createFrom().failure(
-                        new ApiException(ErrorCode.NOT_FOUND, "Run " + runId + " not found")));
+                return Uni.createFrom().failure(new ApiException(ErrorCode.NOT_FOUND, "Run " + runId + " not found"));
             }
             Decision decision = engine.decide(run.definition().definition(), run.state(), input);
             if (decision.rejected()) {
+                if (localDelta < 0) {
+                    // A late local outcome (the run was reconciled meanwhile, or ended): nothing to commit.
+                    localRunning.computeIfPresent(runId, (id, n) -> n > 1 ? n - 1 : null);
+                }
                 Uni<Void> cleanup = firedTimerId == null ? Uni.createFrom().voidItem()
                         : runs.pool().withConnection(c -> runs.deleteTimer(c, runId, firedTimerId));
-                return cleanup.chain(() -> runs.deleteOutbox(finishedLocal)).replaceWith(decision);
+                return cleanup.replaceWith(decision);
             }
             ActiveRun next = new ActiveRun(run.tenantId(), run.definition(), decision.state(), run.runInfo());
-            return commit(next, decision, run.state(), null, null, finishedLocal).replaceWith(decision)
+            // Dispatches re-issued by a reconcile go to the executors: the local runner may be what failed.
+            boolean allowLocal = !(input instanceof RunInput.Reconcile);
+            return commit(next, decision, run.state(), null, null, localDelta, allowLocal).replaceWith(decision)
                     .onFailure(RunConflict.class).recoverWithUni(conflict -> {
                         active.remove(runId);
                         if (!retryOnConflict) {
                             return Uni.createFrom().failure(conflict);
                         }
-                        return applyNow(runId, input, firedTimerId, false, finishedLocal);
+                        return applyNow(runId, input, firedTimerId, false, localDelta);
                     });
         });
     }
@@ -179,7 +185,7 @@ public class RunCoordinator {
             RunState next = RunFold.foldFrom(run.state(), List.of(event));
             Decision appended = new Decision(List.of(event), List.of(), next, null);
             return commit(new ActiveRun(run.tenantId(), run.definition(), next, run.runInfo()), appended, run.state(), null, null,
-                    List.of())
+                    0, true)
                     .onFailure(RunConflict.class).recoverWithUni(conflict -> {
                         active.remove(runId);
                         return retryOnConflict ? appendChunkNow(runId, nodeId, attempt, chunk, false) : Uni.createFrom().failure(conflict);
@@ -188,39 +194,33 @@ public class RunCoordinator {
     }
 
     private Uni<Void> commit(ActiveRun run, Decision decision, RunState before, RunRow newRow, List<String> tags,
-                             List<Long> finishedLocal) {
+                             int localDelta, boolean allowLocal) {
         String runId = run.state().runId();
         List<RunEvent> events = decision.events();
         List<TimerRow> timers = new ArrayList<>();
         List<OutboxMessage> outbox = new ArrayList<>();
-        Map<Integer, NodeDispatchMessage> localAt = new LinkedHashMap<>();
+        List<NodeDispatchMessage> local = new ArrayList<>();
         for (Command command : decision.commands()) {
             if (command instanceof Command.DispatchNode dispatch) {
                 NodeDispatchMessage message = dispatchMessage(run, dispatch);
-                boolean local = localNodes.accepts(message);
-                if (local) {
-                    localAt.put(outbox.size(), message);
+                if (allowLocal && localNodes.accepts(message)) {
+                    local.add(message);
+                } else {
+                    outbox.add(new OutboxMessage(null, Topics.NODE_DISPATCH, runId, json.write(message)));
                 }
-                outbox.add(new OutboxMessage(null, Topics.NODE_DISPATCH, runId, json.write(message),
-                        local ? clock.instant().plus(localNodes.lease()) : null));
             } else if (command instanceof Command.ScheduleTimer timer) {
                 timers.add(new TimerRow(runId, timer.timerId(), timer.kind().name(), timer.nodeId(), timer.attempt(), timer.fireAt()));
             }
         }
-        if (!events.isEmpty()) {
-            Map<String, Object> published = new LinkedHashMap<>();
-            published.put("v", 1);
-            published.put("tenantId", run.tenantId());
-            published.put("runId", runId);
-            published.put("events", events.stream().map(RunEvent::toDocument).toList());
-            outbox.add(new OutboxMessage(null, Topics.RUN_EVENTS, runId, json.write(published)));
-        }
         Instant now = clock.instant();
+        int localAfter = Math.max(0, localRunning.getOrDefault(runId, 0) + localDelta) + local.size();
+        Instant leaseUntil = localAfter > 0 && !run.state().status().isTerminal() ? now.plus(localNodes.lease()) : null;
         String snapshot = json.write(snapshot(run));
         Uni<List<OutboxMessage>> stored = runs.pool().withTransaction(c -> {
             Uni<Void> head = newRow != null
-                    ? runs.insertRun(c, newRow, tags == null ? new String[0] : tags.toArray(String[]::new))
-                    : runs.advance(c, runId, lastSequence(before), lastSequence(run.state()), run.state().status().wireName(), snapshot, now)
+                    ? runs.insertRun(c, newRow, tags == null ? new String[0] : tags.toArray(String[]::new), leaseUntil)
+                    : runs.advance(c, runId, lastSequence(before), lastSequence(run.state()), run.state().status().wireName(),
+                                    snapshot, now, leaseUntil)
                             .map(advanced -> {
                                 if (!advanced) {
                                     throw new RunConflict(runId);
@@ -230,7 +230,6 @@ public class RunCoordinator {
             return head
                     .chain(() -> runs.appendEvents(c, run.tenantId(), events))
                     .chain(() -> runs.insertTimers(c, timers))
-                    .chain(() -> runs.deleteOutbox(c, finishedLocal))
                     .chain(() -> runs.insertOutbox(c, outbox));
         });
         return stored.invoke(messages -> {
@@ -238,46 +237,62 @@ public class RunCoordinator {
             if (run.state().status().isTerminal()) {
                 active.remove(runId);
             }
-            bus.committed(runId, events);
-            List<OutboxMessage> toPublish = new ArrayList<>(messages.size());
-            for (int i = 0; i < messages.size(); i++) {
-                NodeDispatchMessage local = localAt.get(i);
-                if (local == null) {
-                    toPublish.add(messages.get(i));
-                } else {
-                    runLocally(messages.get(i).id(), local);
-                }
+            if (localAfter > 0) {
+                localRunning.put(runId, localAfter);
+            } else {
+                localRunning.remove(runId);
             }
-            relay.publish(toPublish).subscribe().with(ok -> { }, e -> { });
+            bus.committed(runId, events);
+            eventPublisher.publish(run.tenantId(), runId, events);
+            relay.publish(messages).subscribe().with(ok -> { }, e -> { });
+            local.forEach(this::runLocally);
             timers.forEach(this::armLocally);
         }).replaceWithVoid();
     }
 
-    /** Runs a local node and applies its outcome like an executor's result, deleting its leased dispatch with it. */
-    private void runLocally(long outboxId, NodeDispatchMessage dispatch) {
-        localInFlight.add(outboxId);
+    /**
+     * Runs a local node and applies its outcome like an executor's result. If this replica dies first, the run's
+     * lease runs out and another replica reconciles it (the executors then run the node, same invocation id).
+     */
+    private void runLocally(NodeDispatchMessage dispatch) {
+        String runId = dispatch.runId();
         localNodes.run(dispatch).thenAccept(result -> {
             RunInput input = NodeResultInputs.toInput(result);
             if (input == null) {
-                // Not an outcome the engine takes from a node: the executors get the dispatch, as without local nodes.
-                localInFlight.remove(outboxId);
-                runs.releaseOutbox(List.of(outboxId), clock.instant().minus(Duration.ofDays(1)))
-                        .subscribe().with(ok -> { }, e -> { });
+                LOG.warnf("Local node %s of run %s ended %s, which the engine takes no input for", dispatch.nodeId(), runId,
+                        result.outcome());
+                localRunning.computeIfPresent(runId, (id, n) -> n > 1 ? n - 1 : null);
                 return;
             }
-            serializer.submit(dispatch.runId(), () -> applyNow(dispatch.runId(), input, null, true, List.of(outboxId)))
-                    .subscribe().with(ok -> localInFlight.remove(outboxId), e -> {
-                        // The lease runs out and an executor runs the node again under the same invocation id.
-                        localInFlight.remove(outboxId);
-                        LOG.warnf("Local node %s of run %s was not applied: %s", dispatch.nodeId(), dispatch.runId(), e.getMessage());
+            serializer.submit(runId, () -> applyNow(runId, input, null, true, -1))
+                    .subscribe().with(ok -> { }, e -> {
+                        // The lease runs out and the run is reconciled: the node runs again on an executor.
+                        localRunning.computeIfPresent(runId, (id, n) -> n > 1 ? n - 1 : null);
+                        LOG.warnf("Local node %s of run %s was not applied: %s", dispatch.nodeId(), runId, e.getMessage());
                     });
         });
     }
 
-    /** On shutdown: lets in-flight local nodes finish for a while, then hands the rest to the executors. */
+    /** Reconciles runs whose local-node lease ran out: a replica died while running their local nodes. */
+    public Uni<Integer> reconcileExpiredLeases() {
+        // The lease outlasts the longest local node (lease > maxTimeout), so an expired lease means its replica is gone.
+        return runs.runsWithExpiredLocalLease(clock.instant(), 100).flatMap(ids -> {
+            if (ids.isEmpty()) {
+                return Uni.createFrom().item(0);
+            }
+            List<Uni<Decision>> applied = ids.stream().map(id -> apply(id, new RunInput.Reconcile(), null)
+                    .onFailure().recoverWithItem(e -> {
+                        LOG.warnf("Reconciling run %s failed: %s", id, e.getMessage());
+                        return null;
+                    })).toList();
+            return Uni.join().all(applied).andCollectFailures().map(List::size);
+        });
+    }
+
+    /** On shutdown: lets in-flight local nodes finish for a while; the rest are reconciled when their lease runs out. */
     void stop(@Observes ShutdownEvent event) {
         long deadline = System.currentTimeMillis() + localNodes.shutdownGrace().toMillis();
-        while (!localInFlight.isEmpty() && System.currentTimeMillis() < deadline) {
+        while (!localRunning.isEmpty() && System.currentTimeMillis() < deadline) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -285,10 +300,8 @@ public class RunCoordinator {
                 break;
             }
         }
-        List<Long> left = List.copyOf(localInFlight);
-        if (!left.isEmpty()) {
-            LOG.infof("Handing %d unfinished local nodes to the executors", left.size());
-            runs.releaseOutbox(left, clock.instant().minus(Duration.ofDays(1))).await().atMost(Duration.ofSeconds(5));
+        if (!localRunning.isEmpty()) {
+            LOG.infof("%d runs have local nodes still running; they are reconciled when their lease runs out", localRunning.size());
         }
     }
 

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Local nodes: quick HTTP and core nodes run in run-service itself and commit with the run's next step; a node
- * that names a secret goes to the executors; a local node whose lease runs out (as if this replica had died) is
- * handed to the executors under the same invocation id, and the run still completes exactly once.
+ * that names a secret goes to the executors; a run whose local-node lease runs out (as if this replica had died)
+ * is reconciled and the node handed to the executors under the same invocation id, and the run completes once.
  */
 @QuarkusTest
 @TestProfile(LocalNodesTest.Enabled.class)
@@ -42,8 +42,7 @@ class LocalNodesTest extends WithTestExecutor {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("capstan.run.local-nodes.enabled", "true",
-                    "capstan.run.local-nodes.lease", "1s",
-                    "capstan.run.outbox-orphan-age", "500ms");
+                    "capstan.run.local-nodes.lease", "1s");
         }
     }
 
@@ -102,7 +101,7 @@ class LocalNodesTest extends WithTestExecutor {
                 .body("status", org.hamcrest.Matchers.equalTo("completed"))
                 .body("nodeStates.c.outputs.body.seen", org.hamcrest.Matchers.equalTo("/step/c"));
         assertThat(executor.received()).noneMatch(d -> d.runId().equals(runId));
-        assertThat(dispatchRowsOf(runId)).isZero();
+        assertThat(hasLocalLease(runId)).isFalse();
     }
 
     @Test
@@ -131,21 +130,22 @@ class LocalNodesTest extends WithTestExecutor {
         });
         assertThat(types(events).stream().filter("node.completed"::equals)).hasSize(1);
         assertThat(types(events)).endsWith("run.completed");
-        // The local attempt still finishes; its late result changes nothing and its dispatch row is removed.
+        assertThat(hasLocalLease(runId)).isFalse();
+        // The local attempt still finishes; its late outcome changes nothing.
         long deadline = System.currentTimeMillis() + 10_000;
-        while (dispatchRowsOf(runId) > 0 && System.currentTimeMillis() < deadline) {
+        while (calls.size() < 1 && System.currentTimeMillis() < deadline) {
             Thread.sleep(100);
         }
-        assertThat(dispatchRowsOf(runId)).isZero();
+        Thread.sleep(slowMs);
         List<Map<String, Object>> after = given().header(IdentityToken.HEADER, caller(TENANT))
                 .queryParam("lastSequence", -1).when().get("/v1/runs/" + runId + "/events/poll")
                 .then().statusCode(200).extract().jsonPath().getList("events");
         assertThat(after).hasSameSizeAs(events);
     }
 
-    private long dispatchRowsOf(String runId) {
-        return pool.preparedQuery("SELECT count(*) FROM outbox WHERE topic = 'capstan.node.dispatch' AND record_key = $1")
-                .execute(Tuple.of(runId)).await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
+    private boolean hasLocalLease(String runId) {
+        return pool.preparedQuery("SELECT local_lease_until IS NOT NULL FROM runs WHERE run_id = $1")
+                .execute(Tuple.of(runId)).await().atMost(Duration.ofSeconds(5)).iterator().next().getBoolean(0);
     }
 
     private static void register(String workflowId, String definition) {
