@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class DecideBenchmark {
 
-    @Param({"100", "1000"})
+    @Param({"100", "1000", "10000"})
     public int nodes;
 
     @Param({"CHAIN", "FANOUT"})
