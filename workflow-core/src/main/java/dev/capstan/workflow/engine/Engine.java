@@ -382,12 +382,35 @@ public final class Engine {
                             + r.nodeId() + "' was rejected."), null);
                     default -> requestInterrupt(node, open.beforeDispatch()); // refine / ask: ask again
                 }
+            } else if (open.kind() == InterruptKind.EXTERNAL_EVENT && open.beforeDispatch()) {
+                Edge e = eventEdge(node);
+                if (e != null && e.condition() != null && !eventMatches(e, Values.asMap(r.resumeValue()).get("eventPayload"))) {
+                    requestInterrupt(node, eventWait(node, e), true); // not the awaited event: keep waiting
+                } else if (node.needsApprovalBeforeDispatch()) {
+                    requestInterrupt(node, true);
+                } else {
+                    dispatch(node);
+                    advance();
+                }
             } else {
                 Object v = r.resumeValue();
                 complete(r.nodeId(), v instanceof Map<?, ?> ? Values.asMap(v) : Map.of("value", v), null,
                         b.node(r.nodeId()));
             }
             return null;
+        }
+
+        /** An event edge's condition over the event ({@code event}) and the usual roots. */
+        boolean eventMatches(Edge e, Object eventPayload) {
+            NodeState src = b.node(e.from());
+            Map<String, Object> ctx = new LinkedHashMap<>();
+            ctx.put("inputs", b.inputs());
+            ctx.put("variables", b.variables());
+            ctx.put("outputs", outputsByNode());
+            ctx.put("output", src.outputs());
+            ctx.put("metadata", def.metadata());
+            ctx.put("event", eventPayload == null ? Map.of() : eventPayload);
+            return ExpressionEnvironment.evaluate(e.condition(), ctx, expressionCostLimit, functions(src)).isTrue();
         }
 
         Rejection cancel(RunInput.Cancel c) {
@@ -549,7 +572,7 @@ public final class Engine {
                 NodeState n = b.node(id);
                 OpenInterrupt open = b.interrupts().get(id);
                 if (open != null) {
-                    InterruptSpec spec = node.interrupt();
+                    InterruptSpec spec = specOf(node, open);
                     commands.add(new Command.RequestInterrupt(b.runId(), id, open.interruptId(), open.kind(), open.key(),
                             InterruptData.forKind(spec.kind(), id, spec.data()), open.resumeSchema(), spec.timeoutMs()));
                 } else if (n.status() == NodeStatus.RETRY_WAIT) {
@@ -964,6 +987,12 @@ public final class Engine {
                 return;
             }
             NodeState n = b.node(node.id());
+            Edge event = n.status() == NodeStatus.IDLE ? eventEdge(node) : null;
+            if (event != null) {
+                // OSOP event edge: the target runs when a matching external event arrives, not when its source ends.
+                requestInterrupt(node, eventWait(node, event), true);
+                return;
+            }
             if (node.needsApprovalBeforeDispatch() && n.status() == NodeStatus.IDLE) {
                 requestInterrupt(node, true);
                 return;
@@ -1011,7 +1040,39 @@ public final class Engine {
         }
 
         void requestInterrupt(Node node, boolean beforeDispatch) {
-            InterruptSpec spec = node.interrupt();
+            requestInterrupt(node, node.interrupt(), beforeDispatch);
+        }
+
+        /** The OSOP event edge into the node that makes it wait for an external event before it runs, or null. */
+        Edge eventEdge(Node node) {
+            for (Edge e : def.graph().incomingForward(node.id())) {
+                if (e.mode() == EdgeMode.EVENT && b.node(e.from()).status() == NodeStatus.COMPLETED) {
+                    return e;
+                }
+            }
+            return null;
+        }
+
+        /** An external-event interrupt standing for an event edge: its eventType is the edge's condition. */
+        InterruptSpec eventWait(Node node, Edge e) {
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("eventType", e.condition() == null ? "event" : e.condition().source());
+            data.put("correlation", Map.of("runId", b.runId(), "nodeId", node.id(), "edgeId", e.id()));
+            return new InterruptSpec(InterruptKind.EXTERNAL_EVENT, data, null, null);
+        }
+
+        /** The spec an open interrupt was requested with (the node's own, or an event edge's wait). */
+        InterruptSpec specOf(Node node, OpenInterrupt open) {
+            if (open.kind() == InterruptKind.EXTERNAL_EVENT && open.beforeDispatch()) {
+                Edge e = eventEdge(node);
+                if (e != null) {
+                    return eventWait(node, e);
+                }
+            }
+            return node.interrupt();
+        }
+
+        void requestInterrupt(Node node, InterruptSpec spec, boolean beforeDispatch) {
             NodeState n = b.node(node.id());
             String interruptId = ids.nextId();
             int count = n.interrupts() + 1;

@@ -43,7 +43,8 @@ import java.util.regex.Pattern;
 public final class ExpressionEnvironment {
 
     public static final long DEFAULT_COST_LIMIT = 10_000;
-    public static final Set<String> ROOTS = Set.of("inputs", "outputs", "variables", "vars", "output", "status", "metadata");
+    public static final Set<String> ROOTS = Set.of("inputs", "outputs", "variables", "vars", "output", "status", "metadata",
+            "event");
     private static final Set<String> RESERVED = Set.of("true", "false", "null", "in", "as", "break", "const",
             "continue", "else", "for", "function", "if", "import", "let", "loop", "package", "namespace", "return",
             "var", "void", "while", "int", "uint", "double", "bool", "string", "bytes", "list", "map", "type", "dyn",

@@ -413,14 +413,10 @@ public final class OsopLoader {
         }
         CompiledExpression compiled = null;
         if (when != null) {
-            if (mode == EdgeMode.CONDITIONAL || mode == EdgeMode.LOOP || mode == EdgeMode.ERROR) {
+            if (mode == EdgeMode.CONDITIONAL || mode == EdgeMode.LOOP || mode == EdgeMode.ERROR || mode == EdgeMode.EVENT) {
                 CompileResult r = env.compileCondition(when);
                 Expressions.report(r, whereExpr, doc, problems);
                 compiled = r.expression();
-            } else if (mode == EdgeMode.EVENT) {
-                problems.add(doc.error("osop.event_wait_unsupported", whereExpr, "Edge " + from + " → " + to + " waits for"
-                        + " an external event matching '" + when + "', which the engine cannot do on an edge; put a human"
-                        + " or external-event interrupt node between them instead."));
             } else {
                 problems.add(doc.warning("osop.edge_condition_ignored", whereExpr, "A condition on a " + mode.wireName()
                         + " edge is not evaluated; use mode conditional, loop or error."));

@@ -29,14 +29,14 @@ import net.jqwik.api.constraints.Size;
 
 /**
  * Property-based tests (jqwik) of the decider over generated OSOP workflows — random DAGs whose edges are
- * sequential, parallel (with wait_all / wait_any / wait_n joins), conditional, fallback, error and bounded loop
+ * sequential, parallel (with wait_all / wait_any / wait_n joins), conditional, fallback, error, event and bounded loop
  * edges, with approval gates and retry policies — driven by generated worlds: results arriving in any order,
  * duplicated, stale or for attempts that never ran, timers firing, pauses, resumes and cancels at random points.
  * A failing case shrinks to a small workflow and a short world; jqwik prints its seed.
  */
 class GeneratedRunPropertiesTest {
 
-    private static final int TRIES = 150;
+    private static final int TRIES = 300;
 
     // ------------------------------------------------------------------ generated workflows
 
@@ -95,7 +95,7 @@ class GeneratedRunPropertiesTest {
                         Arbitraries.of("sequential", "parallel", "conditional"), Arbitraries.integers().between(0, 9), join)
                         .as((from, mode, t, jm) -> new EdgeSpec(from, target, mode, t, jm));
                 Arbitrary<EdgeSpec> more = Combinators.combine(Arbitraries.integers().between(0, j - 1),
-                        Arbitraries.of("sequential", "parallel", "conditional", "fallback", "error"),
+                        Arbitraries.of("sequential", "parallel", "conditional", "fallback", "error", "event"),
                         Arbitraries.integers().between(0, 9), join)
                         .as((from, mode, t, jm) -> new EdgeSpec(from, target, mode, t, jm));
                 perNode.add(Combinators.combine(first, more.list().ofMaxSize(2)).as((f, m) -> {

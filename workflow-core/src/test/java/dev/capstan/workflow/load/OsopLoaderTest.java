@@ -193,7 +193,6 @@ class OsopLoaderTest {
     @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
             "osop.for_each_unsupported      | /edges/0/for_each     | {from: a, to: b, mode: loop, when: 'true', for_each: '${inputs.items}', iterator_var: item}",
             "osop.spawn_count_unsupported   | /edges/0/spawn_count  | {from: a, to: b, mode: spawn, spawn_count: 3}",
-            "osop.event_wait_unsupported    | /edges/0/when         | {from: a, to: b, mode: event, when: \"event.type == 'paid'\"}",
     })
     void edgeFeaturesTheEngineCannotRunAreRejectedWithTheirPath(String code, String pointer, String edge) {
         String yaml = """
