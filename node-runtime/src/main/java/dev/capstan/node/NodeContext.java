@@ -6,10 +6,21 @@ import java.util.Optional;
 /**
  * Everything a handler may use for one attempt: the command, its configuration with {@code ${secrets.*}} and
  * {@code ${inputs.*}} resolved, the tenant's secrets by name (every value handed out is remembered for
- * redaction), and where to stream chunks.
+ * redaction), where to stream chunks, the tenant's stored policy and the attempt's cancel signal.
  */
 public record NodeContext(NodeInvocation invocation, Map<String, Object> config, TenantSecrets secrets,
-                          ProgressSink progress, long timeoutMs) {
+                          ProgressSink progress, long timeoutMs, TenantPolicy policy, Cancellation cancellation) {
+
+    public NodeContext {
+        policy = policy == null ? TenantPolicy.NONE : policy;
+        cancellation = cancellation == null ? new Cancellation() : cancellation;
+    }
+
+    /** Without a stored policy and with a cancel signal nobody fires (callers from before cancellation). */
+    public NodeContext(NodeInvocation invocation, Map<String, Object> config, TenantSecrets secrets,
+                       ProgressSink progress, long timeoutMs) {
+        this(invocation, config, secrets, progress, timeoutMs, TenantPolicy.NONE, new Cancellation());
+    }
 
     public Map<String, Object> inputs() {
         return invocation.inputs();

@@ -3,8 +3,9 @@ package dev.capstan.node.handler;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.node.http.CappedBody;
+import dev.capstan.node.http.HostResolver;
 import dev.capstan.node.http.OutboundHttp;
-import dev.capstan.node.http.TargetPolicy;
+import dev.capstan.node.http.PinnedTarget;
 import dev.capstan.node.NodeContext;
 import dev.capstan.node.NodeRuntimeSettings;
 import dev.capstan.node.NodeFailure;
@@ -36,11 +37,13 @@ import java.util.stream.Collectors;
 /**
  * HTTP request nodes ({@code core.http.request}, {@code core.http}; OSOP {@code osop.api} through
  * {@link OsopApiConfig}). Config: {@code method}, {@code url}, {@code headers}, {@code query},
- * {@code body} with {@code bodyType} json | form | raw (and {@code contentType} for raw), {@code auth}
+ * {@code body} with {@code bodyType} json | form | multipart | raw (and {@code contentType} for raw; without a
+ * bodyType a configured Content-Type header decides), {@code auth}
  * {@code {type: bearer|basic|apiKey, secretRef, username?, header?}}, {@code timeoutMs},
  * {@code retry {maxRetries, backoffMs}}, {@code expectedStatus}. Side-effecting methods carry the invocation id
  * as {@code Idempotency-Key}. Retries on connect errors, 429 and 5xx with exponential backoff, honouring
- * {@code Retry-After}.
+ * {@code Retry-After}. The host is resolved once and checked; plain-http requests are pinned to the checked
+ * address ({@link PinnedTarget}). A cancelled attempt aborts its request and starts no retry.
  */
 public class HttpNodeHandler implements NodeHandler {
 
@@ -49,11 +52,18 @@ public class HttpNodeHandler implements NodeHandler {
     private final OutboundHttp http;
     private final NodeRuntimeSettings.Http settings;
     private final ObjectMapper json;
+    private final HostResolver resolver;
 
     public HttpNodeHandler(OutboundHttp http, NodeRuntimeSettings config, ObjectMapper json) {
+        this(http, config, json, HostResolver.SYSTEM);
+    }
+
+    /** With a resolver of its own (tests, embedders with their own DNS); the host is resolved once per request. */
+    public HttpNodeHandler(OutboundHttp http, NodeRuntimeSettings config, ObjectMapper json, HostResolver resolver) {
         this.http = http;
         this.settings = config.http();
         this.json = json;
+        this.resolver = resolver;
     }
 
     @Override
@@ -68,27 +78,32 @@ public class HttpNodeHandler implements NodeHandler {
 
     @Override
     public CompletionStage<NodeOutcome> execute(NodeContext ctx) {
-        Map<String, Object> c = ctx.invocation().typeId().equals("osop.api") ? OsopApiConfig.toHttpConfig(ctx.config())
-                : ctx.config();
+        boolean osop = ctx.invocation().typeId().equals("osop.api");
+        Map<String, Object> c = osop ? OsopApiConfig.toHttpConfig(ctx.config()) : ctx.config();
         HttpRequest request = build(ctx, c);
         int maxRetries = Nodes.param(ctx, "retry") instanceof Map<?, ?> r && r.get("maxRetries") instanceof Number n
                 ? n.intValue() : c.get("retry") instanceof Map<?, ?> r2 && r2.get("maxRetries") instanceof Number n2
                 ? n2.intValue() : settings.defaultMaxRetries();
         long backoff = c.get("retry") instanceof Map<?, ?> r3 && r3.get("backoffMs") instanceof Number b
                 ? b.longValue() : settings.backoffMs();
-        return attempt(request, 0, Math.max(0, maxRetries), backoff, c);
+        CompletionStage<NodeOutcome> outcome = attempt(ctx, request, 0, Math.max(0, maxRetries), backoff, c);
+        return osop ? outcome.thenApply(o -> OsopOutputs.apply(ctx.config(), o)) : outcome;
     }
 
-    private CompletionStage<NodeOutcome> attempt(HttpRequest request, int retry, int maxRetries, long backoff,
-                                                 Map<String, Object> c) {
-        return http.client().sendAsync(request, CappedBody.handler(settings.maxResponseBytes()))
-                .handle((response, error) -> {
+    private CompletionStage<NodeOutcome> attempt(NodeContext ctx, HttpRequest request, int retry, int maxRetries,
+                                                 long backoff, Map<String, Object> c) {
+        ctx.cancellation().throwIfCancelled();
+        CompletableFuture<HttpResponse<CappedBody.Body>> sent = http.client()
+                .sendAsync(request, CappedBody.handler(settings.maxResponseBytes()));
+        // Cancelling the client's future aborts the exchange (the connection is closed).
+        ctx.cancellation().onCancel(() -> sent.cancel(true));
+        return sent.handle((response, error) -> {
                     if (error != null) {
                         Throwable cause = error instanceof CompletionException && error.getCause() != null
                                 ? error.getCause() : error;
                         boolean connect = cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException;
                         if (connect && retry < maxRetries) {
-                            return later(backoff << retry, () -> attempt(request, retry + 1, maxRetries, backoff, c));
+                            return later(backoff << retry, () -> attempt(ctx, request, retry + 1, maxRetries, backoff, c));
                         }
                         if (cause instanceof HttpTimeoutException && !connect) {
                             return CompletableFuture.<NodeOutcome>failedFuture(new NodeFailure("http_timeout",
@@ -103,7 +118,7 @@ public class HttpNodeHandler implements NodeHandler {
                         Long retryAfter = retryAfterMs(response);
                         if (retryAfter == null || retryAfter <= settings.maxRetryAfterMs()) {
                             long wait = retryAfter != null ? retryAfter : backoff << retry;
-                            return later(wait, () -> attempt(request, retry + 1, maxRetries, backoff, c));
+                            return later(wait, () -> attempt(ctx, request, retry + 1, maxRetries, backoff, c));
                         }
                     }
                     return CompletableFuture.completedFuture(outcome(response, retry, c));
@@ -183,7 +198,7 @@ public class HttpNodeHandler implements NodeHandler {
     }
 
     private static String hostOf(HttpRequest r) {
-        return r.uri().getHost();
+        return r.headers().firstValue("Host").map(h -> h.replaceAll(":\\d+$", "")).orElse(r.uri().getHost());
     }
 
     private HttpRequest build(NodeContext ctx, Map<String, Object> c) {
@@ -201,19 +216,23 @@ public class HttpNodeHandler implements NodeHandler {
         if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
             throw new NodeFailure("validation_error", "The url must be an absolute http(s) URL.", false);
         }
-        if (!privateAllowed(ctx.tenantId())) {
-            TargetPolicy.refusal(uri.getHost()).ifPresent(why -> {
-                throw new NodeFailure("target_forbidden", "The request was refused: " + why + ".", false);
-            });
+        PinnedTarget target;
+        try {
+            target = PinnedTarget.of(uri, ctx.policy().privateTargetsAllowed(settings, ctx.tenantId()), resolver);
+        } catch (PinnedTarget.Refused why) {
+            throw new NodeFailure("target_forbidden", "The request was refused: " + why.getMessage() + ".", false);
         }
         long timeoutMs = c.get("timeoutMs") instanceof Number n ? n.longValue() : settings.defaultTimeoutMs();
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(timeoutMs));
+        HttpRequest.Builder b = HttpRequest.newBuilder(target.uri()).timeout(Duration.ofMillis(timeoutMs));
         if (c.get("headers") instanceof Map<?, ?> headers) {
             headers.forEach((k, v) -> {
-                if (v != null) {
+                if (v != null && !String.valueOf(k).equalsIgnoreCase("host")) {
                     b.header(String.valueOf(k), String.valueOf(v));
                 }
             });
+        }
+        if (target.pinned()) {
+            b.setHeader("Host", target.hostHeader());
         }
         auth(ctx, c.get("auth"), b);
         if (!SAFE_METHODS.contains(method)) {
@@ -223,41 +242,117 @@ public class HttpNodeHandler implements NodeHandler {
         return b.build();
     }
 
-    private boolean privateAllowed(String tenant) {
-        return settings.privateTargetsAllowedFor(tenant);
-    }
-
+    /**
+     * The body and its Content-Type. {@code bodyType} json | form | multipart | raw; without one, a configured
+     * Content-Type header decides (form-urlencoded, multipart/form-data, *json), else a string is raw and anything
+     * else JSON. A configured Content-Type is kept when it fits the body type (charset, vendor JSON types); for
+     * multipart the boundary is ours.
+     */
     private HttpRequest.BodyPublisher body(Map<String, Object> c, HttpRequest.Builder b) {
         Object body = c.get("body");
         if (body == null) {
             return HttpRequest.BodyPublishers.noBody();
         }
+        String configured = configuredContentType(c);
         String type = c.get("bodyType") instanceof String t ? t.toLowerCase(Locale.ROOT)
+                : configured != null && bodyTypeOf(configured) != null ? bodyTypeOf(configured)
                 : body instanceof String ? "raw" : "json";
         switch (type) {
-            case "form" -> {
+            case "form", "form-urlencoded", "urlencoded" -> {
                 if (!(body instanceof Map<?, ?> form)) {
                     throw new NodeFailure("validation_error", "A form body must be an object of fields.", false);
                 }
-                b.setHeader("Content-Type", "application/x-www-form-urlencoded");
+                b.setHeader("Content-Type", "form".equals(bodyTypeOf(configured)) ? configured
+                        : "application/x-www-form-urlencoded");
                 return HttpRequest.BodyPublishers.ofString(form.entrySet().stream()
-                        .map(e -> enc(String.valueOf(e.getKey())) + "=" + enc(e.getValue() == null ? "" : String.valueOf(e.getValue())))
+                        .flatMap(e -> values(e.getValue()).stream()
+                                .map(v -> enc(String.valueOf(e.getKey())) + "=" + enc(v == null ? "" : String.valueOf(v))))
                         .collect(Collectors.joining("&")));
             }
+            case "multipart", "multipart/form-data", "form-data" -> {
+                if (!(body instanceof Map<?, ?> fields)) {
+                    throw new NodeFailure("validation_error", "A multipart body must be an object of fields.", false);
+                }
+                String boundary = "capstan-" + java.util.UUID.randomUUID().toString().replace("-", "");
+                b.setHeader("Content-Type", "multipart/form-data; boundary=" + boundary);
+                return HttpRequest.BodyPublishers.ofByteArray(multipart(fields, boundary));
+            }
             case "raw" -> {
-                b.setHeader("Content-Type", c.get("contentType") instanceof String ct ? ct : "text/plain; charset=utf-8");
+                b.setHeader("Content-Type", c.get("contentType") instanceof String ct ? ct
+                        : configured != null ? configured : "text/plain; charset=utf-8");
                 return HttpRequest.BodyPublishers.ofString(String.valueOf(body));
             }
             case "json" -> {
-                b.setHeader("Content-Type", "application/json");
+                b.setHeader("Content-Type", "json".equals(bodyTypeOf(configured)) ? configured : "application/json");
                 try {
                     return HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body));
                 } catch (JsonProcessingException e) {
                     throw new NodeFailure("validation_error", "The body cannot be written as JSON.", false);
                 }
             }
-            default -> throw new NodeFailure("validation_error", "bodyType must be json, form or raw.", false);
+            default -> throw new NodeFailure("validation_error", "bodyType must be json, form, multipart or raw.", false);
         }
+    }
+
+    /** The body type a Content-Type names: form, multipart or json; null for anything else. */
+    static String bodyTypeOf(String contentType) {
+        if (contentType == null) {
+            return null;
+        }
+        String ct = contentType.toLowerCase(Locale.ROOT);
+        if (ct.startsWith("application/x-www-form-urlencoded")) {
+            return "form";
+        }
+        if (ct.startsWith("multipart/form-data")) {
+            return "multipart";
+        }
+        if (ct.contains("json")) {
+            return "json";
+        }
+        return null;
+    }
+
+    private static String configuredContentType(Map<String, Object> c) {
+        if (c.get("headers") instanceof Map<?, ?> headers) {
+            for (Map.Entry<?, ?> e : headers.entrySet()) {
+                if (String.valueOf(e.getKey()).equalsIgnoreCase("Content-Type") && e.getValue() != null) {
+                    return String.valueOf(e.getValue());
+                }
+            }
+        }
+        return null;
+    }
+
+    private static List<?> values(Object v) {
+        return v instanceof List<?> l ? l : java.util.Collections.singletonList(v);
+    }
+
+    /**
+     * Text fields; a list repeats the field; an object {@code {filename?, content, contentType?}} is a part with
+     * that text content (a file given inline).
+     */
+    private static byte[] multipart(Map<?, ?> fields, String boundary) {
+        StringBuilder sb = new StringBuilder();
+        fields.forEach((k, v) -> {
+            String name = String.valueOf(k).replace("\"", "%22").replace("\r", "").replace("\n", "");
+            for (Object value : values(v)) {
+                sb.append("--").append(boundary).append("\r\n");
+                if (value instanceof Map<?, ?> part && part.containsKey("content")) {
+                    sb.append("Content-Disposition: form-data; name=\"").append(name).append('"');
+                    if (part.get("filename") != null) {
+                        sb.append("; filename=\"").append(String.valueOf(part.get("filename")).replace("\"", "%22")).append('"');
+                    }
+                    sb.append("\r\nContent-Type: ").append(part.get("contentType") instanceof String ct ? ct
+                            : "application/octet-stream").append("\r\n\r\n").append(String.valueOf(part.get("content")));
+                } else {
+                    sb.append("Content-Disposition: form-data; name=\"").append(name).append("\"\r\n\r\n")
+                            .append(value == null ? "" : String.valueOf(value));
+                }
+                sb.append("\r\n");
+            }
+        });
+        sb.append("--").append(boundary).append("--\r\n");
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static void auth(NodeContext ctx, Object auth, HttpRequest.Builder b) {

@@ -93,7 +93,7 @@ public class LlmNodeHandler implements NodeHandler {
         String base = str(c.get("baseUrl"), provider.equals("anthropic") ? config.llm().anthropicBaseUrl()
                 : config.llm().openaiBaseUrl());
         URI uri = URI.create(base.replaceAll("/+$", "") + (provider.equals("anthropic") ? "/v1/messages" : "/chat/completions"));
-        boolean privateOk = config.http().privateTargetsAllowedFor(ctx.tenantId());
+        boolean privateOk = ctx.policy().privateTargetsAllowed(config.http(), ctx.tenantId());
         if (!privateOk) {
             TargetPolicy.refusal(uri.getHost()).ifPresent(why -> {
                 throw new NodeFailure("target_forbidden", "The provider URL was refused: " + why + ".", false);
@@ -135,7 +135,10 @@ public class LlmNodeHandler implements NodeHandler {
             public void onComplete() {
             }
         };
-        return http.client().sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(lines))
+        ctx.cancellation().throwIfCancelled();
+        CompletableFuture<HttpResponse<Void>> sent = http.client().sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(lines));
+        ctx.cancellation().onCancel(() -> sent.cancel(true));
+        return sent
                 .thenApply(response -> {
                     int status = response.statusCode();
                     if (status >= 300) {

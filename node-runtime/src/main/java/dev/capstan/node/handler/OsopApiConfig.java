@@ -6,7 +6,9 @@ import java.util.Map;
 /**
  * Maps an OSOP {@code api} node (the keys the reference executor reads: {@code runtime.method}, {@code url} +
  * {@code endpoint}, {@code headers}, {@code body}, {@code query_params}, {@code expected_status};
- * {@code security.auth: bearer_token} with {@code security.secret_ref}) to the HTTP node's configuration.
+ * {@code security.auth: bearer_token} with {@code security.secret_ref}; {@code content_type} or
+ * {@code body_type} for form, multipart and raw bodies) to the HTTP node's configuration. Declared outputs are
+ * applied to the result by {@link OsopOutputs}.
  */
 final class OsopApiConfig {
 
@@ -26,6 +28,21 @@ final class OsopApiConfig {
         c.put("headers", rt.get("headers"));
         c.put("body", rt.getOrDefault("body", rt.get("body_template")));
         c.put("query", rt.get("query_params"));
+        // OSOP writes the body's encoding as runtime.content_type (or a Content-Type header, which the HTTP
+        // handler reads itself); body_type / bodyType name it the way the HTTP node does.
+        Object bodyType = rt.getOrDefault("body_type", rt.get("bodyType"));
+        if (bodyType instanceof String t) {
+            c.put("bodyType", t);
+        } else if (rt.get("content_type") instanceof String ct) {
+            String type = HttpNodeHandler.bodyTypeOf(ct);
+            if (type != null) {
+                c.put("bodyType", type);
+            }
+            if ("raw".equals(type) || type == null) {
+                c.put("bodyType", "raw");
+                c.put("contentType", ct);
+            }
+        }
         if (rt.get("expected_status") != null) {
             c.put("expectedStatus", rt.get("expected_status"));
         }

@@ -28,7 +28,8 @@ import java.util.stream.Stream;
  * ({@code capstan.executor.shell.allow-exec-tenants}) and the run ({@code allowExec} option) both allow
  * execution. The command runs as an argv without a shell ({@code argv} list, or OSOP {@code runtime.command}
  * split on whitespace), in a fresh scratch folder, with only allow-listed environment variables, a timeout,
- * and stdout/stderr cut at a cap. Output goes to files, so no thread waits on a pipe.
+ * and stdout/stderr cut at a cap. Output goes to files, so no thread waits on a pipe. A cancel or timeout kills
+ * the process and every descendant.
  */
 public class ShellNodeHandler implements NodeHandler {
 
@@ -50,7 +51,7 @@ public class ShellNodeHandler implements NodeHandler {
 
     @Override
     public CompletionStage<NodeOutcome> execute(NodeContext ctx) {
-        boolean tenantAllows = settings.allowExecTenants().map(l -> l.contains(ctx.tenantId())).orElse(false);
+        boolean tenantAllows = ctx.policy().execAllowed(settings, ctx.tenantId());
         if (!tenantAllows || !ctx.option("allowExec")) {
             throw new NodeFailure("exec_forbidden", "Shell execution needs both the tenant's policy and the run's"
                     + " allowExec option" + (tenantAllows ? "; the run does not allow it." : "; the tenant's policy does not allow it."),
@@ -83,16 +84,20 @@ public class ShellNodeHandler implements NodeHandler {
                 });
             }
             env.put("HOME", scratch.toString());
+            ctx.cancellation().throwIfCancelled();
             process = pb.start();
         } catch (IOException e) {
             throw new NodeFailure("exec_failed", "The command could not be started: " + e.getMessage(), false);
         }
         long timeoutMs = ctx.config().get("timeoutMs") instanceof Number n ? n.longValue() : settings.defaultTimeoutMs();
         Path dir = scratch;
+        // A cancelled attempt (or one the runner timed out) kills the whole tree: children first, so none is
+        // re-parented and left running when its parent dies.
+        ctx.cancellation().onCancel(() -> killTree(process));
         return process.onExit().orTimeout(timeoutMs, TimeUnit.MILLISECONDS).handle((p, error) -> {
             try {
                 if (error != null) {
-                    process.destroyForcibly();
+                    killTree(process);
                     if (error instanceof TimeoutException || error.getCause() instanceof TimeoutException) {
                         return (NodeOutcome) new NodeOutcome.Failed(NodeOutcome.NodeError.of("exec_timeout",
                                 "The command did not finish within " + timeoutMs + " ms.", true));
@@ -114,6 +119,11 @@ public class ShellNodeHandler implements NodeHandler {
                 delete(dir);
             }
         });
+    }
+
+    static void killTree(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
     }
 
     private static List<String> argv(Map<String, Object> c) {

@@ -17,8 +17,9 @@ public final class TargetPolicy {
     /** Why the host is refused, or empty when every address it resolves to is public. */
     public static Optional<String> refusal(String host) {
         String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        if (h.equalsIgnoreCase("metadata.google.internal") || h.toLowerCase(java.util.Locale.ROOT).endsWith(".internal")) {
-            return Optional.of("the host " + h + " is a metadata or internal name");
+        Optional<String> byName = refusalByName(h);
+        if (byName.isPresent()) {
+            return byName;
         }
         InetAddress[] addresses;
         try {
@@ -34,7 +35,15 @@ public final class TargetPolicy {
         return Optional.empty();
     }
 
-    static boolean isPrivate(InetAddress a) {
+    /** Refusals decided by the name alone (metadata and {@code *.internal} names), before any resolution. */
+    public static Optional<String> refusalByName(String h) {
+        if (h.equalsIgnoreCase("metadata.google.internal") || h.toLowerCase(java.util.Locale.ROOT).endsWith(".internal")) {
+            return Optional.of("the host " + h + " is a metadata or internal name");
+        }
+        return Optional.empty();
+    }
+
+    public static boolean isPrivate(InetAddress a) {
         byte[] b = a.getAddress();
         boolean uniqueLocal = b.length == 16 && (b[0] & 0xfe) == 0xfc;
         boolean carrierGradeNat = b.length == 4 && (b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64;
