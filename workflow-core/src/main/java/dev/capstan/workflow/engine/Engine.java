@@ -324,6 +324,23 @@ public final class Engine {
                             errors);
                 }
             }
+            if (open.kind() == InterruptKind.APPROVAL
+                    && "ask".equals(String.valueOf(Values.asMap(r.resumeValue()).get("action")))) {
+                // OpenWOP: "ask keeps it open" — the question is logged, the same interrupt stays open.
+                Map<String, Object> fields = new LinkedHashMap<>(Values.asMap(r.resumeValue()));
+                fields.put("interruptId", open.interruptId());
+                if (r.resolvedBy() != null) {
+                    fields.put("askedBy", r.resolvedBy());
+                }
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("level", "info");
+                p.put("message", (r.resolvedBy() == null ? "An approver" : r.resolvedBy())
+                        + " asked a question on the approval of node '" + r.nodeId() + "'; it stays open.");
+                p.put("nodeId", r.nodeId());
+                p.put("fields", fields);
+                emit(EventTypes.LOG_APPENDED, r.nodeId(), p);
+                return null;
+            }
             if (open.kind() == InterruptKind.APPROVAL) {
                 Quorum q = Quorum.of(def.node(r.nodeId()));
                 String action = String.valueOf(Values.asMap(r.resumeValue()).get("action"));
@@ -380,7 +397,7 @@ public final class Engine {
                     }
                     case "reject" -> fail(r.nodeId(), ErrorInfo.of(ErrorInfo.APPROVAL_REJECTED, "The approval on node '"
                             + r.nodeId() + "' was rejected."), null);
-                    default -> requestInterrupt(node, open.beforeDispatch()); // refine / ask: ask again
+                    default -> requestInterrupt(node, open.beforeDispatch()); // refine: ask again with a new interrupt
                 }
             } else if (open.kind() == InterruptKind.EXTERNAL_EVENT && open.beforeDispatch()) {
                 Edge e = eventEdge(node);

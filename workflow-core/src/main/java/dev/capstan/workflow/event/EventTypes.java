@@ -33,6 +33,7 @@ public final class EventTypes {
     public static final String RUN_FORKED = "capstan.run.forked";
     /** Vendor event: a cancel waits for in-flight nodes to stop (status {@code cancelling}); run.cancelled follows. */
     public static final String RUN_CANCELLING = "capstan.run.cancelling";
+    public static final String LOG_APPENDED = "log.appended";
     /** OpenWOP's legacy approval vote event; with a quorum, each vote before the last is only this. */
     public static final String APPROVAL_RECEIVED = "approval.received";
 

@@ -137,4 +137,23 @@ class QuorumAndCancellingTest {
         assertThat(run.last.commands()).filteredOn(c -> c instanceof Command.CancelNode).hasSize(2);
         assertThat(List.of(run.state.cancellation().get("cancelledBy"))).containsExactly("alice");
     }
+
+    @Test
+    void askKeepsTheSameApprovalOpenAndLogsTheQuestion() {
+        RunDriver run = new RunDriver(Defs.graph("{}", new String[] {"gate:core.approvalGate", "after"}, "gate>after"));
+        run.start(Map.of());
+        String interruptId = run.state.interrupts().get("gate").interruptId();
+        run.send(new RunInput.InterruptResolved("gate", Map.of("action", "ask", "feedback", "Which region?"), "alice"));
+        assertThat(run.state.status()).isEqualTo(RunStatus.WAITING_APPROVAL);
+        assertThat(run.state.interrupts().get("gate").interruptId()).isEqualTo(interruptId);
+        RunEvent logged = run.log.get(run.log.size() - 1);
+        assertThat(logged.type()).isEqualTo("log.appended");
+        assertThat(logged.payload()).containsEntry("nodeId", "gate");
+        assertThat(dev.capstan.workflow.model.Values.asMap(logged.payload().get("fields")))
+                .containsEntry("feedback", "Which region?").containsEntry("askedBy", "alice");
+        assertThat(run.last.commands()).isEmpty();
+        vote(run, "accept", "bob");
+        assertThat(run.dispatchedLast()).containsExactly("after");
+        FixtureRunTest.assertEventsMatchOpenWopSchemas(run.log);
+    }
 }
