@@ -71,6 +71,131 @@ public class RunRepository {
                 .replaceWithVoid();
     }
 
+    /**
+     * What one decision writes: a new run row or the advance of an existing one, its events, timers and outbox
+     * messages, and the local-node lease.
+     */
+    public record StepWrite(RunRow newRun, String[] tags, String runId, String tenantId, long expectedLastSequence,
+                            long newLastSequence, String status, String snapshotJson, Instant now, Instant localLeaseUntil,
+                            List<RunEvent> events, List<TimerRow> timers, List<OutboxMessage> outbox) {
+    }
+
+    /** The outcome of {@link #commitStep}: whether the run moved (false: another writer got there first), and the stored outbox rows. */
+    public record StepResult(boolean advanced, List<OutboxMessage> outbox) {
+    }
+
+    /**
+     * Writes a decision in ONE statement (one round trip, atomic like a transaction): data-modifying CTEs for the
+     * run row, the events, timers and outbox, each insert gated on the run row having moved, so a lost race writes
+     * nothing. The event log's primary key still refuses a second history for the same sequence.
+     */
+    public Uni<StepResult> commitStep(StepWrite w) {
+        List<Object> params = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("WITH head AS (");
+        if (w.newRun() != null) {
+            RunRow run = w.newRun();
+            sql.append("INSERT INTO runs (run_id, tenant_id, workflow_id, workflow_version, status, last_sequence, snapshot, ")
+                    .append("options, tags, created_at, updated_at, local_lease_until) VALUES (")
+                    .append(p(params, run.runId())).append(", ").append(p(params, run.tenantId())).append(", ")
+                    .append(p(params, run.workflowId())).append(", ").append(p(params, run.workflowVersion())).append(", ")
+                    .append(p(params, run.status())).append(", ").append(p(params, run.lastSequence())).append(", ")
+                    .append(p(params, run.snapshotJson())).append("::text::jsonb, ").append(p(params, run.optionsJson()))
+                    .append("::text::jsonb, ").append(p(params, w.tags())).append(", ").append(p(params, utc(run.createdAt())))
+                    .append(", $").append(params.size()).append(", ")
+                    .append(p(params, w.localLeaseUntil() == null ? null : utc(w.localLeaseUntil()))).append("::timestamptz")
+                    .append(") RETURNING 1)");
+        } else {
+            sql.append("UPDATE runs SET last_sequence = ").append(p(params, w.newLastSequence()))
+                    .append(", status = ").append(p(params, w.status()))
+                    .append(", snapshot = ").append(p(params, w.snapshotJson())).append("::text::jsonb")
+                    .append(", updated_at = ").append(p(params, utc(w.now())))
+                    .append(", local_lease_until = ").append(p(params, w.localLeaseUntil() == null ? null : utc(w.localLeaseUntil())))
+                    .append("::timestamptz WHERE run_id = ").append(p(params, w.runId()))
+                    .append(" AND last_sequence = ").append(p(params, w.expectedLastSequence())).append(" RETURNING 1)");
+        }
+        if (!w.events().isEmpty()) {
+            int n = w.events().size();
+            Long[] seq = new Long[n];
+            String[] ids = new String[n];
+            String[] types = new String[n];
+            String[] nodes = new String[n];
+            String[] payloads = new String[n];
+            OffsetDateTime[] times = new OffsetDateTime[n];
+            for (int i = 0; i < n; i++) {
+                RunEvent e = w.events().get(i);
+                seq[i] = e.sequence();
+                ids[i] = e.eventId();
+                types[i] = e.type();
+                nodes[i] = e.nodeId();
+                payloads[i] = json.write(e.payload());
+                times[i] = utc(e.timestamp());
+            }
+            sql.append(", ev AS (INSERT INTO run_events (run_id, sequence, tenant_id, event_id, type, node_id, payload, occurred_at) ")
+                    .append("SELECT ").append(p(params, w.runId())).append(", u.s, ").append(p(params, w.tenantId()))
+                    .append(", u.e, u.t, u.n, u.p::jsonb, u.o FROM unnest(")
+                    .append(p(params, seq)).append("::bigint[], ").append(p(params, ids)).append("::text[], ")
+                    .append(p(params, types)).append("::text[], ").append(p(params, nodes)).append("::text[], ")
+                    .append(p(params, payloads)).append("::text[], ").append(p(params, times)).append("::timestamptz[]) ")
+                    .append("AS u(s, e, t, n, p, o) WHERE EXISTS (SELECT 1 FROM head))");
+        }
+        if (!w.timers().isEmpty()) {
+            int n = w.timers().size();
+            String[] ids = new String[n];
+            String[] kinds = new String[n];
+            String[] nodes = new String[n];
+            Integer[] attempts = new Integer[n];
+            OffsetDateTime[] fireAt = new OffsetDateTime[n];
+            for (int i = 0; i < n; i++) {
+                TimerRow t = w.timers().get(i);
+                ids[i] = t.timerId();
+                kinds[i] = t.kind();
+                nodes[i] = t.nodeId();
+                attempts[i] = t.attempt();
+                fireAt[i] = utc(t.fireAt());
+            }
+            sql.append(", tm AS (INSERT INTO run_timers (run_id, timer_id, kind, node_id, attempt, fire_at) SELECT ")
+                    .append(p(params, w.runId())).append(", u.i, u.k, u.n, u.a, u.f FROM unnest(")
+                    .append(p(params, ids)).append("::text[], ").append(p(params, kinds)).append("::text[], ")
+                    .append(p(params, nodes)).append("::text[], ").append(p(params, attempts)).append("::int[], ")
+                    .append(p(params, fireAt)).append("::timestamptz[]) AS u(i, k, n, a, f) ")
+                    .append("WHERE EXISTS (SELECT 1 FROM head) ON CONFLICT DO NOTHING)");
+        }
+        if (!w.outbox().isEmpty()) {
+            int n = w.outbox().size();
+            String[] topics = new String[n];
+            String[] keys = new String[n];
+            String[] payloads = new String[n];
+            for (int i = 0; i < n; i++) {
+                topics[i] = w.outbox().get(i).topic();
+                keys[i] = w.outbox().get(i).key();
+                payloads[i] = w.outbox().get(i).payload();
+            }
+            sql.append(", ob AS (INSERT INTO outbox (topic, record_key, payload) SELECT u.t, u.k, u.p FROM unnest(")
+                    .append(p(params, topics)).append("::text[], ").append(p(params, keys)).append("::text[], ")
+                    .append(p(params, payloads)).append("::text[]) WITH ORDINALITY AS u(t, k, p, i) ")
+                    .append("WHERE EXISTS (SELECT 1 FROM head) ORDER BY u.i RETURNING id)")
+                    .append(" SELECT (SELECT count(*) FROM head) AS advanced, (SELECT array_agg(id ORDER BY id) FROM ob) AS ids");
+        } else {
+            sql.append(" SELECT (SELECT count(*) FROM head) AS advanced, NULL::bigint[] AS ids");
+        }
+        return pool.preparedQuery(sql.toString()).execute(Tuple.from(params)).map(rows -> {
+            Row row = rows.iterator().next();
+            boolean advanced = row.getLong("advanced") == 1;
+            Long[] ids = row.getArrayOfLongs("ids");
+            List<OutboxMessage> stored = new ArrayList<>(w.outbox().size());
+            for (int i = 0; advanced && ids != null && i < ids.length; i++) {
+                stored.add(w.outbox().get(i).withId(ids[i]));
+            }
+            return new StepResult(advanced, stored);
+        });
+    }
+
+    /** Adds a parameter and returns its placeholder. */
+    private static String p(List<Object> params, Object value) {
+        params.add(value);
+        return "$" + params.size();
+    }
+
     public Uni<List<OutboxMessage>> insertOutbox(SqlConnection c, List<OutboxMessage> messages) {
         if (messages.isEmpty()) {
             return Uni.createFrom().item(List.of());
@@ -244,6 +369,34 @@ public class RunRepository {
             }
             return page;
         });
+    }
+
+    /** A run with its timing and snapshot, for list views that show progress and duration. */
+    public record RunDetailRow(String runId, String workflowId, int workflowVersion, String status, List<String> tags,
+                               String snapshotJson, Instant createdAt, Instant updatedAt) {
+    }
+
+    /** One workflow's runs of a tenant, newest first, by offset (the compatible surfaces page by number). */
+    public Uni<List<RunDetailRow>> pageOfWorkflow(String tenantId, String workflowId, long offset, int limit) {
+        return pool.preparedQuery("SELECT run_id, workflow_id, workflow_version, status, tags, snapshot::text AS snapshot, created_at, "
+                        + "updated_at FROM runs WHERE tenant_id = $1 AND workflow_id = $2 ORDER BY created_at DESC, run_id DESC "
+                        + "OFFSET $3 LIMIT $4")
+                .execute(Tuple.of(tenantId, workflowId, offset, limit))
+                .map(rows -> {
+                    List<RunDetailRow> page = new ArrayList<>(rows.size());
+                    for (Row r : rows) {
+                        page.add(new RunDetailRow(r.getString("run_id"), r.getString("workflow_id"), r.getInteger("workflow_version"),
+                                r.getString("status"), List.of(r.getArrayOfStrings("tags")), r.getString("snapshot"),
+                                r.getOffsetDateTime("created_at").toInstant(), r.getOffsetDateTime("updated_at").toInstant()));
+                    }
+                    return page;
+                });
+    }
+
+    public Uni<Long> countOfWorkflow(String tenantId, String workflowId) {
+        return pool.preparedQuery("SELECT count(*) AS n FROM runs WHERE tenant_id = $1 AND workflow_id = $2")
+                .execute(Tuple.of(tenantId, workflowId))
+                .map(rows -> rows.iterator().next().getLong("n"));
     }
 
     /** Events after {@code afterSequence} (exclusive), in order. */

@@ -216,22 +216,16 @@ public class RunCoordinator {
         int localAfter = Math.max(0, localRunning.getOrDefault(runId, 0) + localDelta) + local.size();
         Instant leaseUntil = localAfter > 0 && !run.state().status().isTerminal() ? now.plus(localNodes.lease()) : null;
         String snapshot = json.write(snapshot(run));
-        Uni<List<OutboxMessage>> stored = runs.pool().withTransaction(c -> {
-            Uni<Void> head = newRow != null
-                    ? runs.insertRun(c, newRow, tags == null ? new String[0] : tags.toArray(String[]::new), leaseUntil)
-                    : runs.advance(c, runId, lastSequence(before), lastSequence(run.state()), run.state().status().wireName(),
-                                    snapshot, now, leaseUntil)
-                            .map(advanced -> {
-                                if (!advanced) {
-                                    throw new RunConflict(runId);
-                                }
-                                return null;
-                            }).replaceWithVoid();
-            return head
-                    .chain(() -> runs.appendEvents(c, run.tenantId(), events))
-                    .chain(() -> runs.insertTimers(c, timers))
-                    .chain(() -> runs.insertOutbox(c, outbox));
-        });
+        Uni<List<OutboxMessage>> stored = runs.commitStep(new RunRepository.StepWrite(newRow,
+                        tags == null ? new String[0] : tags.toArray(String[]::new), runId, run.tenantId(),
+                        before == null ? -1 : lastSequence(before), lastSequence(run.state()), run.state().status().wireName(),
+                        snapshot, now, leaseUntil, events, timers, outbox))
+                .map(result -> {
+                    if (!result.advanced()) {
+                        throw new RunConflict(runId);
+                    }
+                    return result.outbox();
+                });
         return stored.invoke(messages -> {
             active.put(runId, run);
             if (run.state().status().isTerminal()) {
