@@ -73,6 +73,15 @@ public class WorkflowService {
         return store(tenantId, loaded.id(), SourceFormat.OSOP, asJson, yaml);
     }
 
+    /** Registers an ordered step list (the compatible {@code /api/v1/workflows} surface) as the next version of its workflow. */
+    @WithTransaction
+    public Uni<RegisteredWorkflow> registerStepList(String tenantId, JsonNode definition) {
+        requireObjectWithId(definition);
+        String text = definition.toString();
+        WorkflowDefinition loaded = loadOrReject(text, SourceFormat.STEP_LIST);
+        return store(tenantId, loaded.id(), SourceFormat.STEP_LIST, text, null);
+    }
+
     /** {@code PUT /v1/workflows/{id}}: a new version of an existing workflow; the body's id must match. */
     @WithTransaction
     public Uni<RegisteredWorkflow> update(String tenantId, String workflowId, JsonNode definition) {
