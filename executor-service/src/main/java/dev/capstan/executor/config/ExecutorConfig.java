@@ -32,6 +32,13 @@ public interface ExecutorConfig {
     @WithDefault("30000")
     long leaseMs();
 
+    /**
+     * How long the broker waits for a silent consumer-group member (a killed instance) before its partitions go
+     * to the others; the broker's {@code group.min.session.timeout.ms} (6000 by default) is the floor.
+     */
+    @WithDefault("45000")
+    int sessionTimeoutMs();
+
     /** The longest one attempt may run when the dispatch names no timeout. */
     @WithDefault("900000")
     long defaultNodeTimeoutMs();
@@ -45,6 +52,23 @@ public interface ExecutorConfig {
      * ({@code ${secrets.NAME}}, {@code auth.secretRef}). A stand-in for a secret store.
      */
     Map<String, Map<String, String>> secrets();
+
+    /**
+     * The key that encrypts stored tenant secrets ({@code tenant_secrets}, AES-256-GCM): 32 bytes, base64. Without
+     * it the store is off: stored secrets cannot be written or read, config secrets still work.
+     */
+    Optional<String> secretsKey();
+
+    /** How long a tenant's stored secrets and policy are cached by an instance (writes through its admin API clear it). */
+    @WithDefault("5000")
+    long tenantCacheMs();
+
+    Admin admin();
+
+    interface Admin {
+        /** The bearer token of {@code /admin/v1/*}; without one the admin API refuses every call. */
+        Optional<String> token();
+    }
 
     Http http();
 

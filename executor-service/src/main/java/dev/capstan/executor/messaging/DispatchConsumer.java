@@ -54,7 +54,14 @@ public final class DispatchConsumer {
 
     public DispatchConsumer(String bootstrapServers, String groupId, String clientId, int maxInFlight,
                             Function<ConsumerRecord<String, String>, CompletionStage<Void>> processor) {
+        this(bootstrapServers, groupId, clientId, maxInFlight, 45_000, processor);
+    }
+
+    public DispatchConsumer(String bootstrapServers, String groupId, String clientId, int maxInFlight, int sessionTimeoutMs,
+                            Function<ConsumerRecord<String, String>, CompletionStage<Void>> processor) {
         Properties p = new Properties();
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, sessionTimeoutMs);
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.min(3000, Math.max(500, sessionTimeoutMs / 3)));
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);

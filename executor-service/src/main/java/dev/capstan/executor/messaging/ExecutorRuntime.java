@@ -9,13 +9,13 @@ import dev.capstan.executor.service.DispatchProcessor;
 import dev.capstan.node.NodeHandlerRegistry;
 import dev.capstan.node.NodeRunner;
 import dev.capstan.executor.service.NodeMetrics;
+import dev.capstan.executor.service.TenantDirectory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -42,17 +42,19 @@ public class ExecutorRuntime {
     private final ExecutorConfig config;
     private final InvocationLogRepository log;
     private final NodeHandlerRegistry handlers;
+    private final TenantDirectory tenants;
     private final ObjectMapper json;
     private final MeterRegistry meters;
     private final String bootstrapServers;
     private volatile Instance main;
 
     public ExecutorRuntime(ExecutorConfig config, InvocationLogRepository log, NodeHandlerRegistry handlers,
-                           ObjectMapper json, MeterRegistry meters,
+                           TenantDirectory tenants, ObjectMapper json, MeterRegistry meters,
                            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this.config = config;
         this.log = log;
         this.handlers = handlers;
+        this.tenants = tenants;
         this.json = json;
         this.meters = meters;
         this.bootstrapServers = bootstrapServers;
@@ -82,6 +84,14 @@ public class ExecutorRuntime {
         return main == null ? 0 : main.assignedPartitions();
     }
 
+    /**
+     * Cancels the node's running attempt on this process's instance (see {@link DispatchProcessor#cancel}); the
+     * hook for a cancel command once run-service publishes them. Returns how many attempts were cancelled.
+     */
+    public int cancel(String runId, String nodeId, int attempt, String reason) {
+        return main == null ? 0 : main.cancel(runId, nodeId, attempt, reason);
+    }
+
     public Instance newInstance(String owner, String role) {
         return new Instance(owner, role);
     }
@@ -101,12 +111,11 @@ public class ExecutorRuntime {
             this.timers = Executors.newSingleThreadScheduledExecutor(threads("capstan-lease-" + owner));
             this.publisher = new ResultPublisher(bootstrapServers, "executor-results-" + owner, json);
             DispatchProcessor.Settings settings = new DispatchProcessor.Settings(owner, config.leaseMs());
-            NodeRunner runner = new NodeRunner(handlers, tenant -> config.secrets().getOrDefault(tenant, Map.of()),
-                    config.defaultNodeTimeoutMs(), workers);
+            NodeRunner runner = NodeRunner.withTenants(handlers, tenants::lookup, config.defaultNodeTimeoutMs(), workers);
             this.processor = new DispatchProcessor(settings, log, runner, publisher, json,
                     new NodeMetrics(meters, handlers.typeIds(), role), timers);
             this.consumer = new DispatchConsumer(bootstrapServers, config.consumerGroup(), "executor-" + owner,
-                    config.maxInFlight(), this::handle);
+                    config.maxInFlight(), config.sessionTimeoutMs(), this::handle);
         }
 
         public String owner() {
@@ -119,6 +128,10 @@ public class ExecutorRuntime {
 
         public int inFlight() {
             return consumer.inFlight();
+        }
+
+        public int cancel(String runId, String nodeId, int attempt, String reason) {
+            return processor.cancel(runId, nodeId, attempt, reason);
         }
 
         public void start() {

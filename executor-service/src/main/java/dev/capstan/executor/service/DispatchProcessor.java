@@ -48,6 +48,10 @@ public final class DispatchProcessor {
     private final NodeMetrics metrics;
     private final ScheduledExecutorService timers;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
+    /** The attempts this instance runs now, by invocation id, so that a cancel can reach them. */
+    private final Map<String, NodeRunner.Running> attempts = new ConcurrentHashMap<>();
+    /** {@code runId \0 nodeId \0 attempt} of each running invocation: the engine's CancelNode names a node, not an id. */
+    private final Map<String, String> nodeOf = new ConcurrentHashMap<>();
 
     public DispatchProcessor(Settings settings, InvocationLogRepository log, NodeRunner runner,
                              Publisher publisher, ObjectMapper json, NodeMetrics metrics, ScheduledExecutorService timers) {
@@ -67,6 +71,31 @@ public final class DispatchProcessor {
     /** Invocation ids this instance is executing now (their leases are renewed, or handed back on a hurried stop). */
     public List<String> runningInvocations() {
         return List.copyOf(running);
+    }
+
+    /**
+     * Cancels the attempt {@code runId:nodeId:attempt} if this instance runs it: the handler's work stops (process
+     * tree killed, request aborted) and the attempt is recorded and published as failed {@code node_cancelled}.
+     * True when an attempt was cancelled here.
+     */
+    public boolean cancel(String invocationId, String reason) {
+        NodeRunner.Running r = attempts.get(invocationId);
+        return r != null && r.cancel(reason);
+    }
+
+    /** Cancels every attempt this instance runs for the node (any invocation id of that run, node and attempt). */
+    public int cancel(String runId, String nodeId, int attempt, String reason) {
+        int n = 0;
+        for (Map.Entry<String, NodeRunner.Running> e : attempts.entrySet()) {
+            if (matches(e.getKey(), runId, nodeId, attempt) && e.getValue().cancel(reason)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private boolean matches(String invocationId, String runId, String nodeId, int attempt) {
+        return (runId + "\0" + nodeId + "\0" + attempt).equals(nodeOf.get(invocationId));
     }
 
     public CompletionStage<Void> process(NodeDispatchMessage d) {
@@ -126,7 +155,10 @@ public final class DispatchProcessor {
         };
         NodeInvocation invocation = new NodeInvocation(d.tenantId(), d.runId(), d.nodeId(), d.typeId(), d.attempt(), id,
                 d.inputs(), d.config(), d.timeoutMs(), d.options());
-        return runner.run(invocation, progress).thenCompose(attempt -> {
+        NodeRunner.Running handle = runner.start(invocation, progress);
+        attempts.put(id, handle);
+        nodeOf.put(id, d.runId() + "\0" + d.nodeId() + "\0" + d.attempt());
+        return handle.attempt().thenCompose(attempt -> {
             NodeOutcome o = attempt.outcome();
             NodeResultMessage result = NodeResultMessages.of(d, id, o, attempt.durationMs());
             metrics.duration(d.typeId(), result.outcome(), attempt.durationMs());
@@ -143,6 +175,8 @@ public final class DispatchProcessor {
                         return publisher.publish(result);
                     });
         }).whenComplete((x, t) -> {
+            attempts.remove(id);
+            nodeOf.remove(id);
             running.remove(id);
             metrics.finished();
         });
