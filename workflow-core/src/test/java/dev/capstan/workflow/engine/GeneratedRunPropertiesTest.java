@@ -17,22 +17,18 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.ShrinkingMode;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
 
 /**
- * Property-based tests (jqwik) of the decider over generated OSOP workflows — random DAGs whose edges are
+ * Seeded property tests of the decider over generated OSOP workflows — random DAGs whose edges are
  * sequential, parallel (with wait_all / wait_any / wait_n joins), conditional, fallback, error, event and bounded loop
  * edges, with approval gates and retry policies — driven by generated worlds: results arriving in any order,
  * duplicated, stale or for attempts that never ran, timers firing, pauses, resumes and cancels at random points.
- * A failing case shrinks to a small workflow and a short world; jqwik prints its seed.
+ * Each property checks {@value #TRIES} cases generated from fixed seeds with {@link SplittableRandom}; a failure
+ * prints the seed, the workflow and the world, and {@code -Dcapstan.seed=<seed>} reruns just that case (no shrinking).
  */
 class GeneratedRunPropertiesTest {
 
@@ -80,42 +76,97 @@ class GeneratedRunPropertiesTest {
         }
     }
 
-    @Provide
-    Arbitrary<Spec> workflows() {
-        return Arbitraries.integers().between(2, 9).flatMap(n -> {
-            Arbitrary<List<String>> kinds = Arbitraries.of("agent", "api", "cli", "agent", "human").list().ofSize(n);
-            Arbitrary<List<Integer>> retries = Arbitraries.integers().between(0, 2).list().ofSize(n);
-            // Node j (j >= 1) gets 1..3 parents among 0..j-1; the first keeps a success-path mode so every node
-            // stays reachable on some path, the others may be any mode.
-            List<Arbitrary<List<EdgeSpec>>> perNode = new ArrayList<>();
-            for (int j = 1; j < n; j++) {
-                int target = j;
-                Arbitrary<String> join = Arbitraries.of("", "", "wait_all", "wait_any", "wait_n");
-                Arbitrary<EdgeSpec> first = Combinators.combine(Arbitraries.integers().between(0, j - 1),
-                        Arbitraries.of("sequential", "parallel", "conditional"), Arbitraries.integers().between(0, 9), join)
-                        .as((from, mode, t, jm) -> new EdgeSpec(from, target, mode, t, jm));
-                Arbitrary<EdgeSpec> more = Combinators.combine(Arbitraries.integers().between(0, j - 1),
-                        Arbitraries.of("sequential", "parallel", "conditional", "fallback", "error", "event"),
-                        Arbitraries.integers().between(0, 9), join)
-                        .as((from, mode, t, jm) -> new EdgeSpec(from, target, mode, t, jm));
-                perNode.add(Combinators.combine(first, more.list().ofMaxSize(2)).as((f, m) -> {
-                    List<EdgeSpec> all = new ArrayList<>();
-                    Set<Integer> used = new HashSet<>();
-                    for (EdgeSpec e : concat(f, m)) {
-                        if (used.add(e.from())) {
-                            // One join rule per target: the first edge's rule applies to all of them.
-                            all.add(new EdgeSpec(e.from(), e.to(), e.mode(), e.threshold(), f.join()));
-                        }
-                    }
-                    return all;
-                }));
+    private static final String[] KINDS = {"agent", "api", "cli", "agent", "human"};
+    private static final String[] JOINS = {"", "", "wait_all", "wait_any", "wait_n"};
+    private static final String[] FIRST_MODES = {"sequential", "parallel", "conditional"};
+    private static final String[] MORE_MODES = {"sequential", "parallel", "conditional", "fallback", "error", "event"};
+
+    private static String pick(SplittableRandom r, String[] choices) {
+        return choices[r.nextInt(choices.length)];
+    }
+
+    /** A generated workflow of 2..9 nodes. */
+    static Spec generateWorkflow(SplittableRandom r) {
+        int n = r.nextInt(2, 10);
+        List<String> kinds = new ArrayList<>();
+        List<Integer> retries = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            kinds.add(pick(r, KINDS));
+        }
+        for (int i = 0; i < n; i++) {
+            retries.add(r.nextInt(3));
+        }
+        // Node j (j >= 1) gets 1..3 parents among 0..j-1; the first keeps a success-path mode so every node
+        // stays reachable on some path, the others may be any mode.
+        List<EdgeSpec> edges = new ArrayList<>();
+        for (int j = 1; j < n; j++) {
+            EdgeSpec first = new EdgeSpec(r.nextInt(j), j, pick(r, FIRST_MODES), r.nextInt(10), pick(r, JOINS));
+            List<EdgeSpec> more = new ArrayList<>();
+            for (int m = r.nextInt(3); m > 0; m--) {
+                more.add(new EdgeSpec(r.nextInt(j), j, pick(r, MORE_MODES), r.nextInt(10), pick(r, JOINS)));
             }
-            Arbitrary<List<EdgeSpec>> edges = perNode.isEmpty() ? Arbitraries.just(List.of())
-                    : Combinators.combine(perNode).as(lists -> lists.stream().flatMap(List::stream).toList());
-            Arbitrary<Boolean> loop = n > 2 ? Arbitraries.of(true, false, false) : Arbitraries.just(false);
-            return Combinators.combine(kinds, edges, retries, loop, Arbitraries.integers().between(0, n - 2))
-                    .as((k, e, r, l, to) -> new Spec(k, e, r, l, n - 1, Math.min(to, n - 2)));
-        });
+            Set<Integer> used = new HashSet<>();
+            for (EdgeSpec e : concat(first, more)) {
+                if (used.add(e.from())) {
+                    // One join rule per target: the first edge's rule applies to all of them.
+                    edges.add(new EdgeSpec(e.from(), e.to(), e.mode(), e.threshold(), first.join()));
+                }
+            }
+        }
+        boolean loop = n > 2 && r.nextInt(3) == 0;
+        int loopTo = r.nextInt(n - 1);
+        return new Spec(kinds, edges, retries, loop, n - 1, Math.min(loopTo, n - 2));
+    }
+
+    /**
+     * A generated world: up to 120 choices in 0..9999 (see {@link #play}). Most worlds are short (up to 32 choices,
+     * empty ones included); one in ten may be as long as 120.
+     */
+    static List<Integer> generateWorld(SplittableRandom r) {
+        int size = r.nextInt(10) == 0 ? r.nextInt(121) : r.nextInt(33);
+        List<Integer> world = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            world.add(r.nextInt(10_000));
+        }
+        return world;
+    }
+
+    /** One generated case: a workflow, the input {@code x}, a world and a number for the property's own use. */
+    record Case(long seed, Spec spec, int x, List<Integer> world, int extra) {
+
+        static Case generate(long seed) {
+            SplittableRandom r = new SplittableRandom(seed);
+            Spec spec = generateWorkflow(r);
+            int x = r.nextInt(10);
+            List<Integer> world = generateWorld(r);
+            return new Case(seed, spec, x, world, r.nextInt(1_001));
+        }
+
+        String describe() {
+            return "seed " + seed + " (rerun just this case with -D" + SEED_PROPERTY + "=" + seed + "), x=" + x
+                    + ", extra=" + extra + ", world=" + world + ", workflow:\n" + spec.yaml();
+        }
+    }
+
+    /** Set to a seed to run only that case in every property (e.g. with -Dtest=GeneratedRunPropertiesTest#...). */
+    static final String SEED_PROPERTY = "capstan.seed";
+
+    /**
+     * Checks a property over {@link #TRIES} cases with seeds {@code base .. base + TRIES - 1} (each property has its
+     * own base, so the properties see different cases). A failure names the seed and the generated case.
+     */
+    static void forAllCases(long base, Consumer<Case> property) {
+        String only = System.getProperty(SEED_PROPERTY);
+        long[] seeds = only != null && !only.isBlank() ? new long[] {Long.parseLong(only.trim())}
+                : LongStream.range(base, base + TRIES).toArray();
+        for (long seed : seeds) {
+            Case c = Case.generate(seed);
+            try {
+                property.accept(c);
+            } catch (AssertionError | RuntimeException e) {
+                throw new AssertionError("property failed for " + c.describe() + "\n" + e.getMessage(), e);
+            }
+        }
     }
 
     private static List<EdgeSpec> concat(EdgeSpec first, List<EdgeSpec> more) {
@@ -218,74 +269,77 @@ class GeneratedRunPropertiesTest {
 
     // ------------------------------------------------------------------ properties
 
-    @Property(tries = TRIES, shrinking = ShrinkingMode.BOUNDED)
-    void exactlyOneTerminalEventAndItIsLast(@ForAll("workflows") Spec spec, @ForAll @IntRange(max = 9) int x,
-                                           @ForAll @Size(max = 120) List<@IntRange(max = 9_999) Integer> world) {
-        RunDriver run = new RunDriver(load(spec));
-        play(run, x, world);
-        List<RunEvent> terminal = run.log.stream().filter(RunEvent::isTerminal).toList();
-        assertThat(terminal).hasSize(1);
-        assertThat(run.log.get(run.log.size() - 1)).isEqualTo(terminal.get(0));
-        assertThat(run.state.status().isTerminal()).isTrue();
+    @Test
+    void exactlyOneTerminalEventAndItIsLast() {
+        forAllCases(1_000_000L, c -> {
+            RunDriver run = new RunDriver(load(c.spec()));
+            play(run, c.x(), c.world());
+            List<RunEvent> terminal = run.log.stream().filter(RunEvent::isTerminal).toList();
+            assertThat(terminal).hasSize(1);
+            assertThat(run.log.get(run.log.size() - 1)).isEqualTo(terminal.get(0));
+            assertThat(run.state.status().isTerminal()).isTrue();
+        });
     }
 
-    @Property(tries = TRIES, shrinking = ShrinkingMode.BOUNDED)
-    void sequencesStartAtZeroAndAreContiguous(@ForAll("workflows") Spec spec, @ForAll @IntRange(max = 9) int x,
-                                             @ForAll @Size(max = 120) List<@IntRange(max = 9_999) Integer> world) {
-        RunDriver run = new RunDriver(load(spec));
-        play(run, x, world);
-        for (int i = 0; i < run.log.size(); i++) {
-            assertThat(run.log.get(i).sequence()).as("event %d", i).isEqualTo(i);
-        }
-        assertThat(run.state.nextSequence()).isEqualTo(run.log.size());
-    }
-
-    @Property(tries = TRIES, shrinking = ShrinkingMode.BOUNDED)
-    void noNodeIsDispatchedTwiceForTheSameAttempt(@ForAll("workflows") Spec spec, @ForAll @IntRange(max = 9) int x,
-                                                 @ForAll @Size(max = 120) List<@IntRange(max = 9_999) Integer> world) {
-        RunDriver run = new RunDriver(load(spec));
-        play(run, x, world);
-        List<String> dispatches = run.commands.stream().filter(c -> c instanceof Command.DispatchNode)
-                .map(c -> ((Command.DispatchNode) c).nodeId() + "#" + ((Command.DispatchNode) c).attempt()).toList();
-        assertThat(dispatches).doesNotHaveDuplicates();
-        List<String> starts = run.log.stream().filter(e -> e.type().equals("node.started"))
-                .map(e -> e.nodeId() + "#" + e.payload().get("attempt")).toList();
-        assertThat(starts).doesNotHaveDuplicates();
-    }
-
-    @Property(tries = TRIES, shrinking = ShrinkingMode.BOUNDED)
-    void foldingAPrefixThenTheRestEqualsFoldingTheWholeLog(@ForAll("workflows") Spec spec,
-                                                          @ForAll @IntRange(max = 9) int x,
-                                                          @ForAll @Size(max = 120) List<@IntRange(max = 9_999) Integer> world,
-                                                          @ForAll @IntRange(max = 1_000) int split) {
-        RunDriver run = new RunDriver(load(spec));
-        play(run, x, world);
-        List<RunEvent> log = run.log;
-        RunState whole = RunFold.fold("run-1", run.def.id(), log);
-        assertThat(whole).isEqualTo(run.state);
-        int k = split % (log.size() + 1);
-        RunState prefix = RunFold.fold("run-1", run.def.id(), log.subList(0, k));
-        assertThat(RunFold.foldFrom(prefix, log.subList(k, log.size()))).isEqualTo(whole);
-    }
-
-    @Property(tries = TRIES, shrinking = ShrinkingMode.BOUNDED)
-    void decidingOnFromAFoldedPrefixContinuesExactlyAsTheOriginalRun(
-            @ForAll("workflows") Spec spec, @ForAll @IntRange(max = 9) int x,
-            @ForAll @Size(max = 120) List<@IntRange(max = 9_999) Integer> world, @ForAll @IntRange(max = 1_000) int crash) {
-        WorkflowDefinition def = load(spec);
-        RunDriver original = new RunDriver(def);
-        List<Sent> inputs = play(original, x, world);
-        // The same inputs again, but the service "crashes" once: the state is rebuilt from the log alone.
-        RunDriver again = new RunDriver(def);
-        int crashAt = crash % inputs.size();
-        for (int i = 0; i < inputs.size(); i++) {
-            if (i == crashAt) {
-                again.state = RunFold.fold("run-1", def.id(), again.log);
+    @Test
+    void sequencesStartAtZeroAndAreContiguous() {
+        forAllCases(2_000_000L, c -> {
+            RunDriver run = new RunDriver(load(c.spec()));
+            play(run, c.x(), c.world());
+            for (int i = 0; i < run.log.size(); i++) {
+                assertThat(run.log.get(i).sequence()).as("event %d", i).isEqualTo(i);
             }
-            again.clock.set(inputs.get(i).at());
-            again.send(inputs.get(i).input());
-        }
-        assertThat(again.log).isEqualTo(original.log);
-        assertThat(again.state).isEqualTo(original.state);
+            assertThat(run.state.nextSequence()).isEqualTo(run.log.size());
+        });
+    }
+
+    @Test
+    void noNodeIsDispatchedTwiceForTheSameAttempt() {
+        forAllCases(3_000_000L, c -> {
+            RunDriver run = new RunDriver(load(c.spec()));
+            play(run, c.x(), c.world());
+            List<String> dispatches = run.commands.stream().filter(cmd -> cmd instanceof Command.DispatchNode)
+                    .map(cmd -> ((Command.DispatchNode) cmd).nodeId() + "#" + ((Command.DispatchNode) cmd).attempt())
+                    .toList();
+            assertThat(dispatches).doesNotHaveDuplicates();
+            List<String> starts = run.log.stream().filter(e -> e.type().equals("node.started"))
+                    .map(e -> e.nodeId() + "#" + e.payload().get("attempt")).toList();
+            assertThat(starts).doesNotHaveDuplicates();
+        });
+    }
+
+    @Test
+    void foldingAPrefixThenTheRestEqualsFoldingTheWholeLog() {
+        forAllCases(4_000_000L, c -> {
+            RunDriver run = new RunDriver(load(c.spec()));
+            play(run, c.x(), c.world());
+            List<RunEvent> log = run.log;
+            RunState whole = RunFold.fold("run-1", run.def.id(), log);
+            assertThat(whole).isEqualTo(run.state);
+            int k = c.extra() % (log.size() + 1); // the split point
+            RunState prefix = RunFold.fold("run-1", run.def.id(), log.subList(0, k));
+            assertThat(RunFold.foldFrom(prefix, log.subList(k, log.size()))).isEqualTo(whole);
+        });
+    }
+
+    @Test
+    void decidingOnFromAFoldedPrefixContinuesExactlyAsTheOriginalRun() {
+        forAllCases(5_000_000L, c -> {
+            WorkflowDefinition def = load(c.spec());
+            RunDriver original = new RunDriver(def);
+            List<Sent> inputs = play(original, c.x(), c.world());
+            // The same inputs again, but the service "crashes" once: the state is rebuilt from the log alone.
+            RunDriver again = new RunDriver(def);
+            int crashAt = c.extra() % inputs.size();
+            for (int i = 0; i < inputs.size(); i++) {
+                if (i == crashAt) {
+                    again.state = RunFold.fold("run-1", def.id(), again.log);
+                }
+                again.clock.set(inputs.get(i).at());
+                again.send(inputs.get(i).input());
+            }
+            assertThat(again.log).isEqualTo(original.log);
+            assertThat(again.state).isEqualTo(original.state);
+        });
     }
 }

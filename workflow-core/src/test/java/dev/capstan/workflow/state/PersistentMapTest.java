@@ -6,14 +6,36 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
-/** The persistent map behaves like a LinkedHashMap, and old versions never change. */
+/**
+ * The persistent map behaves like a LinkedHashMap, and old versions never change. The properties are seeded: each
+ * try draws its case from a {@link SplittableRandom} with a fixed seed, and a failure prints the seed.
+ */
 class PersistentMapTest {
+
+    /** Runs {@code property} for seeds {@code base .. base + tries - 1}; a failure names the seed. */
+    private static void forSeeds(long base, int tries, Consumer<SplittableRandom> property) {
+        for (long seed = base; seed < base + tries; seed++) {
+            try {
+                property.accept(new SplittableRandom(seed));
+            } catch (AssertionError | RuntimeException e) {
+                throw new AssertionError("property failed for seed " + seed + "\n" + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** A list of ints in {@code 0..maxValue}: mostly short (up to 32), one in ten up to {@code maxSize} long. */
+    private static List<Integer> ints(SplittableRandom r, int maxSize, int maxValue) {
+        int size = r.nextInt(10) == 0 ? r.nextInt(maxSize + 1) : r.nextInt(33);
+        List<Integer> list = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            list.add(r.nextInt(maxValue + 1));
+        }
+        return list;
+    }
 
     /** A key with a deliberately poor hash, so that collisions and deep tries are exercised. */
     record Key(int id, int hash) {
@@ -32,9 +54,16 @@ class PersistentMapTest {
      * Ops are encoded as ints: op % 4 = put / put / remove / editor put-and-build; the key id is (op / 4) % 64,
      * and its hash is taken from a tiny range when {@code collide} so that many keys share a hash.
      */
-    @Property(tries = 300)
-    void behavesLikeALinkedHashMapAndOldVersionsStayUnchanged(
-            @ForAll @Size(max = 200) List<@IntRange(max = 100_000) Integer> ops, @ForAll boolean collide) {
+    @Test
+    void behavesLikeALinkedHashMapAndOldVersionsStayUnchanged() {
+        forSeeds(1_000L, 300, r -> {
+            List<Integer> ops = ints(r, 200, 100_000);
+            boolean collide = r.nextBoolean();
+            check(ops, collide);
+        });
+    }
+
+    private static void check(List<Integer> ops, boolean collide) {
         PersistentMap<Key, Integer> map = PersistentMap.empty();
         Map<Key, Integer> model = new LinkedHashMap<>();
         List<PersistentMap<Key, Integer>> versions = new ArrayList<>();
@@ -75,8 +104,12 @@ class PersistentMapTest {
         }
     }
 
-    @Property(tries = 100)
-    void anEditorOverAnEmptyMapBuildsInBulkInInsertionOrder(@ForAll @Size(max = 300) List<@IntRange(max = 500) Integer> keys) {
+    @Test
+    void anEditorOverAnEmptyMapBuildsInBulkInInsertionOrder() {
+        forSeeds(2_000L, 100, r -> buildInBulk(ints(r, 300, 500)));
+    }
+
+    private static void buildInBulk(List<Integer> keys) {
         PersistentMap.Editor<String, Integer> ed = PersistentMap.<String, Integer>empty().editor();
         Map<String, Integer> model = new LinkedHashMap<>();
         for (int k : keys) {
