@@ -50,6 +50,9 @@ public final class RunApi {
     public record BulkCancelResponse(List<BulkCancelResult> results) {
     }
 
+    public record ForkedRun(String runId, String sourceRunId, long fromSeq, String mode, String status, String eventsUrl) {
+    }
+
     public record PolledEvents(List<Map<String, Object>> events, boolean isComplete) {
     }
 }

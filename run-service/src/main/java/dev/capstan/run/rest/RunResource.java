@@ -8,6 +8,7 @@ import dev.capstan.run.rest.RunApi.BulkCancelRequest;
 import dev.capstan.run.rest.RunApi.BulkCancelResponse;
 import dev.capstan.run.rest.RunApi.BulkCancelResult;
 import dev.capstan.run.rest.RunApi.CancelRequest;
+import dev.capstan.run.rest.RunApi.ForkedRun;
 import dev.capstan.run.rest.RunApi.PauseRequest;
 import dev.capstan.run.rest.RunApi.PausedRun;
 import dev.capstan.run.rest.RunApi.ResolveInterruptRequest;
@@ -82,6 +83,18 @@ public class RunResource {
                     }
                     return response.build();
                 });
+    }
+
+    /** {@code POST /v1/runs/{runId}:fork}: replay or branch a run from a point of its log. */
+    @POST
+    @Path("/{runId}/actions/fork")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<ForkedRun>> fork(@PathParam("runId") String runId, Map<String, Object> body) {
+        caller.require("runs:read");
+        CallerIdentity who = caller.require("runs:create");
+        return runs.fork(who.tenant(), runId, body).map(f -> RestResponse.ResponseBuilder
+                .create(RestResponse.Status.CREATED, new ForkedRun(f.row().runId(), runId, f.fromSeq(), f.mode(),
+                        f.row().status(), "/v1/runs/" + f.row().runId() + "/events")).build());
     }
 
     /** {@code POST /v1/runs:bulk-cancel}: per-run outcomes in request order; 200 even when every one fails. */

@@ -14,6 +14,8 @@ import dev.capstan.run.service.DefinitionCache.LoadedDefinition;
 import dev.capstan.workflow.engine.Command;
 import dev.capstan.workflow.engine.Decision;
 import dev.capstan.workflow.engine.Engine;
+import dev.capstan.workflow.engine.Forks;
+import dev.capstan.workflow.expr.ExpressionEnvironment;
 import dev.capstan.workflow.engine.RunInput;
 import dev.capstan.workflow.event.EventTypes;
 import dev.capstan.workflow.event.RunEvent;
@@ -52,7 +54,10 @@ public class RunCoordinator {
     private static final int MAX_EVENTS = 1_000_000;
 
     /** What the engine needs about a run besides its state. */
-    record ActiveRun(String tenantId, LoadedDefinition definition, RunState state, Map<String, Object> runInfo) {
+    record ActiveRun(String tenantId, LoadedDefinition definition, RunState state, Map<String, Object> runInfo, Engine engine) {
+        ActiveRun withState(RunState next) {
+            return new ActiveRun(tenantId, definition, next, runInfo, engine);
+        }
     }
 
     /** The run's request-time facts kept beside the snapshot: options for executors, tags, metadata. */
@@ -94,13 +99,13 @@ public class RunCoordinator {
             String runId = "run_" + UUID.randomUUID().toString().replace("-", "");
             RunState initial = RunState.initial(runId, workflowId);
             Decision decision = engine.decide(definition.definition(), initial,
-                    new RunInput.Start(inputs, RunOptions.fromMap(info.configurable())));
+                    new RunInput.Start(inputs, RunOptions.fromMap(RunOptionsPolicy.forEngine(info.configurable()))));
             if (decision.rejected()) {
                 throw ApiException.validation(decision.rejection().message(), Map.of("reason", decision.rejection().code(),
                         "problems", decision.rejection().details()));
             }
             Map<String, Object> runInfo = toMap(info);
-            ActiveRun run = new ActiveRun(tenantId, definition, decision.state(), runInfo);
+            ActiveRun run = new ActiveRun(tenantId, definition, decision.state(), runInfo, engine);
             Instant now = clock.instant();
             RunRow row = new RunRow(runId, tenantId, workflowId, definition.version(), decision.state().status().wireName(),
                     lastSequence(decision.state()), json.write(snapshot(run)), json.write(runInfo), now);
@@ -126,7 +131,7 @@ public class RunCoordinator {
             if (run == null) {
                 return Uni.createFrom().failure(new ApiException(ErrorCode.NOT_FOUND, "Run " + runId + " not found"));
             }
-            Decision decision = engine.decide(run.definition().definition(), run.state(), input);
+            Decision decision = run.engine().decide(run.definition().definition(), run.state(), input);
             if (decision.rejected()) {
                 if (localDelta < 0) {
                     // A late local outcome (the run was reconciled meanwhile, or ended): nothing to commit.
@@ -136,7 +141,7 @@ public class RunCoordinator {
                         : runs.pool().withConnection(c -> runs.deleteTimer(c, runId, firedTimerId));
                 return cleanup.replaceWith(decision);
             }
-            ActiveRun next = new ActiveRun(run.tenantId(), run.definition(), decision.state(), run.runInfo());
+            ActiveRun next = run.withState(decision.state());
             // Dispatches re-issued by a reconcile go to the executors: the local runner may be what failed.
             boolean allowLocal = !(input instanceof RunInput.Reconcile);
             return commit(next, decision, run.state(), null, null, localDelta, allowLocal).replaceWith(decision)
@@ -184,7 +189,7 @@ public class RunCoordinator {
                     message ? EventTypes.AI_MESSAGE_CHUNK : EventTypes.OUTPUT_CHUNK, clock.instant(), nodeId, payload);
             RunState next = RunFold.foldFrom(run.state(), List.of(event));
             Decision appended = new Decision(List.of(event), List.of(), next, null);
-            return commit(new ActiveRun(run.tenantId(), run.definition(), next, run.runInfo()), appended, run.state(), null, null,
+            return commit(run.withState(next), appended, run.state(), null, null,
                     0, true)
                     .onFailure(RunConflict.class).recoverWithUni(conflict -> {
                         active.remove(runId);
@@ -324,9 +329,79 @@ public class RunCoordinator {
             if (row == null) {
                 return Uni.createFrom().nullItem();
             }
+            Map<String, Object> runInfo = json.readMap(row.optionsJson());
             return definitions.version(row.tenantId(), row.workflowId(), row.workflowVersion())
-                    .flatMap(definition -> runs.events(runId, -1, MAX_EVENTS).map(events -> new ActiveRun(row.tenantId(), definition,
-                            RunFold.fold(runId, row.workflowId(), events), json.readMap(row.optionsJson()))));
+                    .flatMap(definition -> engineFor(runInfo).flatMap(runEngine -> runs.events(runId, -1, MAX_EVENTS)
+                            .map(events -> new ActiveRun(row.tenantId(), definition,
+                                    RunFold.fold(runId, row.workflowId(), events), runInfo, runEngine))));
+        });
+    }
+
+    /** A replay fork decides with its source's recorded outcomes; every other run with the shared engine. */
+    private Uni<Engine> engineFor(Map<String, Object> runInfo) {
+        if (runInfo.get("fork") instanceof Map<?, ?> fork && "replay".equals(fork.get("mode"))) {
+            String source = String.valueOf(fork.get("sourceRunId"));
+            return runs.events(source, -1, MAX_EVENTS).map(this::replayEngine);
+        }
+        return Uni.createFrom().item(engine);
+    }
+
+    private Engine replayEngine(List<RunEvent> sourceLog) {
+        return new Engine(clock, () -> UUID.randomUUID().toString(), Forks.recordedOutcomes(sourceLog),
+                ExpressionEnvironment.DEFAULT_COST_LIMIT);
+    }
+
+    /**
+     * Forks a run (OpenWOP replay/branch): the source's events before {@code fromSeq} become the new run's history,
+     * then the engine reconciles — a replay reuses the source's recorded node outcomes instead of running nodes
+     * again, a branch runs them with the overlaid options.
+     */
+    public Uni<RunRow> fork(String tenantId, String sourceRunId, Forks.Mode mode, long fromSeq, Map<String, Object> overlay) {
+        return runs.find(tenantId, sourceRunId).flatMap(source -> {
+            if (source == null) {
+                return Uni.createFrom().failure(new ApiException(ErrorCode.NOT_FOUND, "Run " + sourceRunId + " not found"));
+            }
+            return runs.events(sourceRunId, -1, MAX_EVENTS).flatMap(sourceLog -> {
+                if (fromSeq > sourceLog.size()) {
+                    throw new ApiException(ErrorCode.FORK_OUT_OF_RANGE, "fromSeq " + fromSeq + " is past the end of the source log ("
+                            + sourceLog.size() + " events).", Map.of("logLength", sourceLog.size()));
+                }
+                return definitions.version(tenantId, source.workflowId(), source.workflowVersion()).flatMap(definition -> {
+                    Map<String, Object> runInfo = new LinkedHashMap<>(json.readMap(source.optionsJson()));
+                    Map<String, Object> configurable = new LinkedHashMap<>(runInfo.get("configurable") instanceof Map<?, ?> m
+                            ? json.readMap(json.write(m)) : Map.of());
+                    if (overlay != null) {
+                        configurable.putAll(overlay);
+                    }
+                    runInfo.put("configurable", configurable);
+                    runInfo.put("fork", Map.of("sourceRunId", sourceRunId, "mode", mode.name().toLowerCase(java.util.Locale.ROOT),
+                            "fromSeq", fromSeq));
+                    String runId = "run_" + UUID.randomUUID().toString().replace("-", "");
+                    // The copied prefix keeps at least run.started: a fork "from 0" replays or branches from the start.
+                    long prefix = Math.max(1, fromSeq);
+                    Forks.Fork fork = Forks.fork(mode, sourceRunId, source.workflowId(), sourceLog, prefix, runId,
+                            mode == Forks.Mode.BRANCH && overlay != null ? RunOptions.fromMap(RunOptionsPolicy.forEngine(overlay)) : null, clock.instant(),
+                            () -> UUID.randomUUID().toString());
+                    if (fork.rejection() != null) {
+                        throw ApiException.validation(fork.rejection().message(), Map.of("reason", fork.rejection().code()));
+                    }
+                    Engine runEngine = mode == Forks.Mode.REPLAY ? replayEngine(sourceLog) : engine;
+                    Decision reconcile = runEngine.decide(definition.definition(), fork.state(), new RunInput.Reconcile());
+                    if (reconcile.rejected()) {
+                        throw ApiException.validation(reconcile.rejection().message(), Map.of("reason", reconcile.rejection().code()));
+                    }
+                    List<RunEvent> events = new ArrayList<>(fork.events());
+                    events.addAll(reconcile.events());
+                    Decision whole = new Decision(events, reconcile.commands(), reconcile.state(), null);
+                    ActiveRun run = new ActiveRun(tenantId, definition, reconcile.state(), runInfo, runEngine);
+                    RunRow row = new RunRow(runId, tenantId, source.workflowId(), source.workflowVersion(),
+                            reconcile.state().status().wireName(), lastSequence(reconcile.state()), json.write(snapshot(run)),
+                            json.write(runInfo), clock.instant());
+                    @SuppressWarnings("unchecked")
+                    List<String> tags = runInfo.get("tags") instanceof List<?> l ? (List<String>) l : List.of();
+                    return serializer.submit(runId, () -> commit(run, whole, null, row, tags, 0, true)).map(ignored -> row);
+                });
+            });
         });
     }
 

@@ -8,6 +8,7 @@ import dev.capstan.run.repository.RunRow;
 import dev.capstan.run.service.RunCoordinator.RunInfo;
 import dev.capstan.workflow.engine.DrainPolicy;
 import dev.capstan.workflow.engine.Rejection;
+import dev.capstan.workflow.engine.Forks;
 import dev.capstan.workflow.engine.RunInput;
 import dev.capstan.workflow.event.RunEvent;
 import dev.capstan.workflow.model.RunStatus;
@@ -43,9 +44,54 @@ public class RunService {
         if (workflowId == null || workflowId.isBlank()) {
             throw ApiException.validation("workflowId is required.", Map.of("field", "workflowId"));
         }
-        Map<String, Object> executorOptions = Map.of("testMode", caller.testMode());
+        RunOptionsPolicy.validate(configurable, caller.testMode());
+        Map<String, Object> executorOptions = RunOptionsPolicy.executorOptions(caller.testMode(), configurable);
         return coordinator.start(caller.tenant(), workflowId, inputs == null ? Map.of() : inputs,
                 new RunInfo(configurable, tags, metadata, executorOptions));
+    }
+
+    /** A fork: the new run, and the mode and point it was forked at. */
+    public record ForkResult(RunRow row, String mode, long fromSeq) {
+    }
+
+    /** Validates an OpenWOP fork body ({mode, fromSeq?, runOptionsOverlay?}, closed) and forks an owned run. */
+    public Uni<ForkResult> fork(String tenantId, String runId, Map<String, Object> body) {
+        Map<String, Object> b = body == null ? Map.of() : body;
+        for (String key : b.keySet()) {
+            if (!List.of("mode", "fromSeq", "runOptionsOverlay").contains(key)) {
+                throw ApiException.validation("Unknown field '" + key + "' in the fork request.", Map.of("field", key));
+            }
+        }
+        Object mode = b.get("mode");
+        if (!"replay".equals(mode) && !"branch".equals(mode)) {
+            throw ApiException.validation("mode must be 'replay' or 'branch'.", Map.of("field", "mode"));
+        }
+        Object from = b.get("fromSeq");
+        if (from != null && !(from instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()))) {
+            throw ApiException.validation("fromSeq must be an integer.", Map.of("field", "fromSeq"));
+        }
+        if (from == null && "branch".equals(mode)) {
+            throw ApiException.validation("A branch fork needs fromSeq.", Map.of("field", "fromSeq"));
+        }
+        long fromSeq = from == null ? 0 : ((Number) from).longValue();
+        if (fromSeq < 0) {
+            throw ApiException.validation("fromSeq must not be negative.", Map.of("field", "fromSeq"));
+        }
+        Object overlay = b.get("runOptionsOverlay");
+        if (overlay != null && !(overlay instanceof Map<?, ?>)) {
+            throw ApiException.validation("runOptionsOverlay must be an object.", Map.of("field", "runOptionsOverlay"));
+        }
+        if (overlay != null && "replay".equals(mode)) {
+            throw ApiException.validation("A replay fork takes no runOptionsOverlay; use a branch fork.",
+                    Map.of("field", "runOptionsOverlay"));
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> overlayMap = (Map<String, Object>) overlay;
+        if (overlayMap != null) {
+            RunOptionsPolicy.validate(overlayMap, false);
+        }
+        return coordinator.fork(tenantId, runId, "replay".equals(mode) ? Forks.Mode.REPLAY : Forks.Mode.BRANCH, fromSeq, overlayMap)
+                .map(row -> new ForkResult(row, (String) mode, fromSeq));
     }
 
     /** The RunSnapshot; another tenant's run is 404. */

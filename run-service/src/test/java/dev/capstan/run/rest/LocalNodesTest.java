@@ -7,8 +7,8 @@ import static dev.capstan.run.testing.RunsClient.types;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.capstan.common.identity.IdentityToken;
+import dev.capstan.run.testing.RecordingHttpServer;
 import dev.capstan.run.testing.WithTestExecutor;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -17,13 +17,9 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,42 +47,23 @@ class LocalNodesTest extends WithTestExecutor {
     @Inject
     Pool pool;
 
-    private HttpServer server;
-    private final List<Map<String, String>> calls = new CopyOnWriteArrayList<>();
-    private volatile long slowMs;
+    private RecordingHttpServer server;
+    private List<Map<String, String>> calls;
 
     @BeforeEach
     void startServer() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-        server.setExecutor(Executors.newFixedThreadPool(4));
-        server.createContext("/", exchange -> {
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            calls.add(Map.of("path", exchange.getRequestURI().getPath(), "method", exchange.getRequestMethod(),
-                    "idempotencyKey", String.valueOf(exchange.getRequestHeaders().getFirst("Idempotency-Key")), "body", body));
-            if (exchange.getRequestURI().getPath().startsWith("/slow")) {
-                try {
-                    Thread.sleep(slowMs);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            byte[] answer = ("{\"seen\":\"" + exchange.getRequestURI().getPath() + "\"}").getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, answer.length);
-            exchange.getResponseBody().write(answer);
-            exchange.close();
-        });
-        server.start();
+        server = new RecordingHttpServer();
+        calls = server.calls();
     }
 
     @AfterEach
     void stopServer() {
-        server.stop(0);
+        server.close();
     }
 
     @Test
     void aChainOfHttpNodesRunsLocallyWithoutTheExecutorsAndLeavesNoDispatchBehind() {
-        register("local-http3", chain("local-http3", List.of("a", "b", "c"), "/step/", null));
+        register("local-http3", server.chain("local-http3", List.of("a", "b", "c"), "/step/", null));
         String runId = start(TENANT, "local-http3", Map.of());
 
         List<Map<String, Object>> events = eventsUntilComplete(TENANT, runId);
@@ -106,7 +83,7 @@ class LocalNodesTest extends WithTestExecutor {
 
     @Test
     void aNodeThatNamesASecretRunsOnTheExecutors() {
-        register("local-secret", chain("local-secret", List.of("s"), "/secret/", Map.of("type", "bearer", "secretRef", "api-token")));
+        register("local-secret", server.chain("local-secret", List.of("s"), "/secret/", Map.of("type", "bearer", "secretRef", "api-token")));
         String runId = start(TENANT, "local-secret", Map.of());
 
         assertThat(types(eventsUntilComplete(TENANT, runId))).endsWith("run.completed");
@@ -119,8 +96,8 @@ class LocalNodesTest extends WithTestExecutor {
 
     @Test
     void aLocalNodeWhoseLeaseRunsOutIsHandedToTheExecutorsAndTheRunCompletesOnce() throws InterruptedException {
-        slowMs = 4000;
-        register("local-slow", chain("local-slow", List.of("slow"), "/slow/", null));
+        server.slowMs = 4000;
+        register("local-slow", server.chain("local-slow", List.of("slow"), "/slow/", null));
         String runId = start(TENANT, "local-slow", Map.of());
 
         List<Map<String, Object>> events = eventsUntilComplete(TENANT, runId);
@@ -136,7 +113,7 @@ class LocalNodesTest extends WithTestExecutor {
         while (calls.size() < 1 && System.currentTimeMillis() < deadline) {
             Thread.sleep(100);
         }
-        Thread.sleep(slowMs);
+        Thread.sleep(server.slowMs);
         List<Map<String, Object>> after = given().header(IdentityToken.HEADER, caller(TENANT))
                 .queryParam("lastSequence", -1).when().get("/v1/runs/" + runId + "/events/poll")
                 .then().statusCode(200).extract().jsonPath().getList("events");
@@ -151,27 +128,5 @@ class LocalNodesTest extends WithTestExecutor {
     private static void register(String workflowId, String definition) {
         given().header(IdentityToken.HEADER, caller(TENANT)).contentType("application/json").body(definition)
                 .when().post("/v1/workflows").then().statusCode(201);
-    }
-
-    /** A chain of core.http.request nodes POSTing {@code {"node": id}} to the test server under {@code prefix}. */
-    private String chain(String workflowId, List<String> ids, String prefix, Map<String, String> auth) {
-        String base = "http://127.0.0.1:" + server.getAddress().getPort();
-        StringBuilder nodes = new StringBuilder();
-        StringBuilder edges = new StringBuilder();
-        for (int i = 0; i < ids.size(); i++) {
-            String id = ids.get(i);
-            nodes.append(i == 0 ? "" : ",").append("{\"id\":\"").append(id)
-                    .append("\",\"typeId\":\"core.http.request\",\"name\":\"").append(id)
-                    .append("\",\"position\":{\"x\":0,\"y\":0},\"inputs\":{},\"config\":{\"method\":\"POST\",\"url\":\"")
-                    .append(base).append(prefix).append(id).append("\",\"body\":{\"node\":\"").append(id).append("\"}")
-                    .append(auth == null ? "" : ",\"auth\":{\"type\":\"" + auth.get("type") + "\",\"secretRef\":\"" + auth.get("secretRef") + "\"}")
-                    .append("}}");
-            if (i > 0) {
-                edges.append(i == 1 ? "" : ",").append("{\"id\":\"e").append(i).append("\",\"sourceNodeId\":\"")
-                        .append(ids.get(i - 1)).append("\",\"targetNodeId\":\"").append(id).append("\"}");
-            }
-        }
-        return "{\"id\":\"" + workflowId + "\",\"name\":\"local\",\"version\":\"1.0\",\"nodes\":[" + nodes + "],\"edges\":[" + edges
-                + "],\"triggers\":[],\"variables\":[],\"metadata\":{},\"settings\":{}}";
     }
 }

@@ -29,6 +29,9 @@ public enum ErrorCode {
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415),
     CAPABILITY_NOT_PROVIDED("capability_not_provided", 422),
     INTERRUPT_CANCELLED("interrupt_cancelled", 422),
+    FORK_OUT_OF_RANGE("fork_out_of_range", 422),
+    MOCK_PROVIDER_FORBIDDEN("mock_provider_forbidden", 403),
+    CREDENTIAL_FORBIDDEN("credential_forbidden", 403),
     RATE_LIMITED("rate_limited", 429),
     INTERNAL_ERROR("internal_error", 500),
     SERVICE_UNAVAILABLE("service_unavailable", 503);
