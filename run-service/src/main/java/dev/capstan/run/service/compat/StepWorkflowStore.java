@@ -34,7 +34,7 @@ public class StepWorkflowStore {
 
     public Uni<Void> insert(String tenantId, String workflowId, String name, String description, String stepsJson, Instant now) {
         return pool.preparedQuery("INSERT INTO compat_step_workflows (tenant_id, workflow_id, name, description, steps, created_at, "
-                        + "updated_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $6)")
+                        + "updated_at) VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $6)")
                 .execute(Tuple.of(tenantId, workflowId, name, description, stepsJson, utc(now)))
                 .replaceWithVoid();
     }
@@ -48,7 +48,7 @@ public class StepWorkflowStore {
 
     /** Writes a new state of the row; false when it is gone (deleted meanwhile). */
     public Uni<Boolean> update(String tenantId, String workflowId, String name, String description, String stepsJson, Instant now) {
-        return pool.preparedQuery("UPDATE compat_step_workflows SET name = $3, description = $4, steps = $5::jsonb, updated_at = $6 "
+        return pool.preparedQuery("UPDATE compat_step_workflows SET name = $3, description = $4, steps = $5::text::jsonb, updated_at = $6 "
                         + "WHERE tenant_id = $1 AND workflow_id = $2 AND deleted_at IS NULL")
                 .execute(Tuple.of(tenantId, workflowId, name, description, stepsJson, utc(now)))
                 .map(rows -> rows.rowCount() == 1);
