@@ -30,6 +30,10 @@ public interface RunServiceConfig {
     @WithDefault("true")
     boolean consumeResults();
 
+    /** Whether streams and polls on this replica are woken by other replicas' commits (via the run-events topic). */
+    @WithDefault("true")
+    boolean eventFanIn();
+
     LocalNodes localNodes();
 
     /**

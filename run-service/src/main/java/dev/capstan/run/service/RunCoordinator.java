@@ -132,6 +132,11 @@ public class RunCoordinator {
                 return Uni.createFrom().failure(new ApiException(ErrorCode.NOT_FOUND, "Run " + runId + " not found"));
             }
             Decision decision = run.engine().decide(run.definition().definition(), run.state(), input);
+            if (decision.rejected() && retryOnConflict && active.remove(runId, run)) {
+                // The cached state may be behind: another replica can have advanced the run (a result applied by the
+                // owner of its partition). Decide again on the log as stored before refusing.
+                return applyNow(runId, input, firedTimerId, false, localDelta);
+            }
             if (decision.rejected()) {
                 if (localDelta < 0) {
                     // A late local outcome (the run was reconciled meanwhile, or ended): nothing to commit.

@@ -26,6 +26,17 @@ public class RunEventBus {
         });
     }
 
+    /**
+     * Tells this replica's readers of a run that its log grew elsewhere (another replica committed): they re-read
+     * the log from their last sequence.
+     */
+    public void wake(String runId) {
+        Set<Consumer<List<RunEvent>>> readers = listeners.get(runId);
+        if (readers != null) {
+            readers.forEach(reader -> reader.accept(List.of()));
+        }
+    }
+
     public void committed(String runId, List<RunEvent> events) {
         Set<Consumer<List<RunEvent>>> readers = listeners.get(runId);
         if (readers != null && !events.isEmpty()) {
