@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * server this program runs) through the gateway of a running platform (./capstan up). A run counts as done when
  * its SSE stream (GET /v1/runs/{id}/events) delivers run.completed and closes.
  *
- *   java bench/platform/PlatformLoad.java [sequentialRuns] [concurrency] [seconds] [rounds]
+ *   java bench/platform/PlatformLoad.java [sequentialRuns] [concurrency] [seconds] [rounds] [warmupSeconds]
  *
  * It creates (once) the tenant "bench" with a rate limit above the offered load and a key for it through the
  * admin API (credentials from .capstan/secrets), registers the workflow "http3", then per round measures
@@ -46,6 +46,8 @@ public class PlatformLoad {
         int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 32;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 15;
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+        // The services' JIT compilers need load for a while before they reach steady state.
+        int warmupSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 45;
         Properties secrets = new Properties();
         try (InputStream in = Files.newInputStream(Path.of(".capstan/secrets"))) {
             secrets.load(in);
@@ -73,18 +75,22 @@ public class PlatformLoad {
         setUp(admin, targetUrl);
         System.out.printf("gateway %s, target %s, %d sequential runs, %d clients for %d s, %d rounds%n",
                 gateway, targetUrl, sequentialRuns, concurrency, seconds, rounds);
-        for (int i = 0; i < 50; i++) {
-            runOnce();
+        try (LeanConnection warm = new LeanConnection()) {
+            for (int i = 0; i < 50; i++) {
+                warm.run();
+            }
         }
         if (seconds > 0) {
-            closedLoop(concurrency, 5); // warm-up
+            System.out.printf("warm-up: %.0f completed runs/s%n", closedLoop(concurrency, warmupSeconds));
         }
         List<Double> p50s = new ArrayList<>();
         List<Double> throughputs = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             List<Long> lat = new ArrayList<>();
-            for (int i = 0; i < sequentialRuns; i++) {
-                lat.add(runOnce());
+            try (LeanConnection sequential = new LeanConnection()) {
+                for (int i = 0; i < sequentialRuns; i++) {
+                    lat.add(sequential.run());
+                }
             }
             System.out.println("  timeline of the last sequential run: " + timeline(lastRunId));
             Collections.sort(lat);
@@ -101,6 +107,8 @@ public class PlatformLoad {
         Collections.sort(throughputs);
         System.out.printf("median of %d rounds: sequential p50 %.2f ms, throughput %.0f completed runs/s (target calls %d)%n",
                 rounds, p50s.get(p50s.size() / 2), throughputs.get(throughputs.size() / 2), targetCalls.get());
+        System.out.printf("this load generator and target used %.1f s of CPU%n",
+                ProcessHandle.current().info().totalCpuDuration().map(d -> d.toMillis() / 1000.0).orElse(-1.0));
         target.stop(0);
         System.exit(0);
     }
@@ -179,48 +187,52 @@ public class PlatformLoad {
 
     /** One run, start to run.completed; returns nanoseconds. */
     static long runOnce() throws Exception {
-        return runAsync().get();
+        try (LeanConnection c = new LeanConnection()) {
+            return c.run();
+        }
     }
 
-    static CompletableFuture<Long> runAsync() {
-        long t0 = System.nanoTime();
-        HttpRequest create = HttpRequest.newBuilder(URI.create(gateway + "/v1/runs")).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"workflowId\":\"http3\",\"inputs\":{}}")).build();
-        return HTTP.sendAsync(create, HttpResponse.BodyHandlers.ofString()).thenCompose(r -> {
-            if (r.statusCode() != 201 && r.statusCode() != 200) {
-                throw new IllegalStateException("create: " + r.statusCode() + " " + r.body());
-            }
-            Matcher m = Pattern.compile("\"runId\"\\s*:\\s*\"([^\"]+)\"").matcher(r.body());
-            if (!m.find()) {
-                throw new IllegalStateException("no runId in " + r.body());
-            }
-            lastRunId = m.group(1);
-            HttpRequest events = HttpRequest.newBuilder(URI.create(gateway + "/v1/runs/" + m.group(1) + "/events?streamMode=updates"))
-                    .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + apiKey)
-                    .header("Accept", "text/event-stream").GET().build();
-            return HTTP.sendAsync(events, HttpResponse.BodyHandlers.ofString());
-        }).thenApply(r -> {
-            if (!r.body().contains("run.completed")) {
-                throw new IllegalStateException("run did not complete: " + r.body());
-            }
-            return System.nanoTime() - t0;
-        });
-    }
-
-    /** N clients, each starting its next run when the last completes, for the given time; completed runs per second. */
+    /**
+     * N clients, each on its own keep-alive connection starting its next run when the last completes, for the given
+     * time; completed runs per second. Plain blocking sockets: the JDK's HttpClient costs the machine more CPU than
+     * the platform spends on a run, which would measure the load generator instead.
+     */
     static double closedLoop(int clients, int seconds) throws Exception {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         AtomicInteger completed = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
-        List<CompletableFuture<Void>> loops = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
         long t0 = System.nanoTime();
         for (int i = 0; i < clients; i++) {
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            loops.add(done);
-            next(end, completed, failed, done);
+            Thread t = new Thread(() -> {
+                LeanConnection c = null;
+                while (System.nanoTime() < end) {
+                    try {
+                        if (c == null) {
+                            c = new LeanConnection();
+                        }
+                        c.run();
+                        completed.incrementAndGet();
+                    } catch (Exception e) {
+                        if (failed.incrementAndGet() <= 3) {
+                            System.out.println("  failure: " + e.getMessage());
+                        }
+                        if (c != null) {
+                            c.close();
+                        }
+                        c = null;
+                    }
+                }
+                if (c != null) {
+                    c.close();
+                }
+            });
+            t.start();
+            threads.add(t);
         }
-        CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get();
+        for (Thread t : threads) {
+            t.join();
+        }
         double elapsed = (System.nanoTime() - t0) / 1e9;
         if (failed.get() > 0) {
             System.out.printf("  %d runs failed%n", failed.get());
@@ -228,20 +240,96 @@ public class PlatformLoad {
         return completed.get() / elapsed;
     }
 
-    static void next(long end, AtomicInteger completed, AtomicInteger failed, CompletableFuture<Void> done) {
-        if (System.nanoTime() >= end) {
-            done.complete(null);
-            return;
+    /** A keep-alive HTTP/1.1 connection to the gateway that creates a run and follows its event stream to the end. */
+    static final class LeanConnection implements AutoCloseable {
+        private static final Pattern RUN_ID = Pattern.compile("\"runId\"\\s*:\\s*\"([^\"]+)\"");
+        private final java.net.Socket socket;
+        private final java.io.BufferedInputStream in;
+        private final java.io.OutputStream out;
+        private final String host;
+
+        LeanConnection() throws IOException {
+            URI uri = URI.create(gateway);
+            host = uri.getHost() + ":" + uri.getPort();
+            socket = new java.net.Socket(uri.getHost(), uri.getPort());
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(60_000);
+            in = new java.io.BufferedInputStream(socket.getInputStream(), 16384);
+            out = socket.getOutputStream();
         }
-        runAsync().whenComplete((ns, error) -> {
-            if (error != null) {
-                if (failed.incrementAndGet() <= 3) {
-                    System.out.println("  failure: " + error.getMessage());
-                }
-            } else {
-                completed.incrementAndGet();
+
+        long run() throws IOException {
+            long t0 = System.nanoTime();
+            byte[] body = "{\"workflowId\":\"http3\",\"inputs\":{}}".getBytes(StandardCharsets.UTF_8);
+            out.write(("POST /v1/runs HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " + apiKey
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            String created = readResponse();
+            Matcher m = RUN_ID.matcher(created);
+            if (!created.startsWith("201") || !m.find()) {
+                throw new IOException("create: " + created);
             }
-            next(end, completed, failed, done);
-        });
+            lastRunId = m.group(1);
+            out.write(("GET /v1/runs/" + lastRunId + "/events?streamMode=updates HTTP/1.1\r\nHost: " + host
+                    + "\r\nAuthorization: Bearer " + apiKey + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String events = readResponse();
+            if (!events.contains("run.completed")) {
+                throw new IOException("run did not complete: " + events);
+            }
+            return System.nanoTime() - t0;
+        }
+
+        /** Reads one response (Content-Length or chunked); returns "STATUS BODY". */
+        private String readResponse() throws IOException {
+            String status = line();
+            int contentLength = -1;
+            boolean chunked = false;
+            for (String h = line(); !h.isEmpty(); h = line()) {
+                int colon = h.indexOf(':');
+                String name = h.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT);
+                String value = h.substring(colon + 1).trim();
+                if (name.equals("content-length")) {
+                    contentLength = Integer.parseInt(value);
+                } else if (name.equals("transfer-encoding") && value.contains("chunked")) {
+                    chunked = true;
+                }
+            }
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            if (chunked) {
+                for (int size = Integer.parseInt(line().split(";")[0].trim(), 16); size > 0;
+                     size = Integer.parseInt(line().split(";")[0].trim(), 16)) {
+                    body.write(in.readNBytes(size));
+                    line();
+                }
+                line();
+            } else if (contentLength >= 0) {
+                body.write(in.readNBytes(contentLength));
+            }
+            return status.substring(9, 12) + " " + body.toString(StandardCharsets.UTF_8);
+        }
+
+        private String line() throws IOException {
+            StringBuilder sb = new StringBuilder();
+            for (int c = in.read(); c != '\n'; c = in.read()) {
+                if (c < 0) {
+                    throw new IOException("connection closed");
+                }
+                if (c != '\r') {
+                    sb.append((char) c);
+                }
+            }
+            return sb.toString();
+        }
+
+        @Override
+        public void close() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
     }
 }
