@@ -212,7 +212,7 @@ public final class LocalRun implements Runner {
         CostTotals spent = cost.isEmpty() ? null : new CostTotals(num(cost.get("usd")), (long) num(cost.get("inputTokens")),
                 (long) num(cost.get("outputTokens")));
         if (outcome instanceof NodeOutcome.Completed c) {
-            return new Step(new RunInput.NodeCompleted(dn.nodeId(), dn.attempt(), OsopOutputs.apply(node, c.outputs()), spent,
+            return new Step(new RunInput.NodeCompleted(dn.nodeId(), dn.attempt(), c.outputs(), spent,
                     c.variables() == null ? Map.of() : c.variables()), record);
         }
         if (outcome instanceof NodeOutcome.Failed f) {
