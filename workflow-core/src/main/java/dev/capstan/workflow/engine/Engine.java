@@ -23,6 +23,7 @@ import dev.capstan.workflow.model.RunStatus;
 import dev.capstan.workflow.model.Values;
 import dev.capstan.workflow.model.Variable;
 import dev.capstan.workflow.model.WorkflowDefinition;
+import dev.capstan.workflow.state.LoopPosition;
 import dev.capstan.workflow.state.NodeState;
 import dev.capstan.workflow.state.NodeStatus;
 import dev.capstan.workflow.state.OpenInterrupt;
@@ -609,7 +610,8 @@ public final class Engine {
                         continue;
                     }
                     commands.add(new Command.DispatchNode(b.runId(), id, node.typeId(), n.attempt(), resolveInputs(node),
-                            Interpolator.interpolate(node.config(), b.inputs(), b.variables(), outputsByNode()),
+                            Interpolator.interpolate(node.config(), b.inputs(), b.variables(), outputsByNode(),
+                                    loopContext(id)),
                             node.timeoutMs(), b.runId() + ":" + id + ":" + n.attempt()));
                 }
             }
@@ -651,10 +653,139 @@ public final class Engine {
                         "spentUsd", b.cost().usd()), false), nodeId);
                 return;
             }
+            LoopPosition visits = b.loopPosition(nodeId);
+            if (visits != null && visits.hasNext()) {
+                // A for_each element or spawned child is done and another one follows: visit the node again
+                // before anything after it runs.
+                if (revisit(nodeId, visits)) {
+                    advance();
+                }
+                return;
+            }
+            if (!startVisits(nodeId)) {
+                return;
+            }
             if (!followLoopEdges(nodeId, true)) {
                 return;
             }
             advance();
+        }
+
+        /**
+         * Records, for each forward for_each / spawn_count edge out of a node that just completed, the visits its
+         * target will get: a {@code capstan.loop.reentered} with index 0 carrying the list (or the count). The list
+         * is evaluated here, once; the target then reads its position from the state. Returns false when the run
+         * ended (the for_each value was not a list).
+         */
+        boolean startVisits(String nodeId) {
+            for (Edge e : def.graph().outgoing(nodeId)) {
+                if (!e.repeatsTarget() || def.graph().isLoopEdge(e)) {
+                    continue;
+                }
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("edgeId", e.id());
+                p.put("fromNodeId", e.from());
+                p.put("toNodeId", e.to());
+                p.put("iteration", 0);
+                p.put("resetNodeIds", List.of());
+                if (e.forEach() == null) {
+                    p.put("index", 0);
+                    p.put("count", e.spawnCount());
+                    emit(EventTypes.LOOP_REENTERED, e.to(), p);
+                    continue;
+                }
+                NodeState src = b.node(nodeId);
+                List<?> items = List.of();
+                if (e.condition() == null || evaluate(e.condition(), src).isTrue()) {
+                    EvalResult r = evaluate(e.forEach(), src);
+                    String where = "The for_each of edge " + e.from() + " → " + e.to() + " ('" + e.forEach().source()
+                            + "')";
+                    if (r instanceof EvalResult.Failure f) {
+                        failRun(new ErrorInfo("for_each_failed", where + " could not be evaluated: " + f.reason(),
+                                Map.of("edgeId", e.id()), false), nodeId);
+                        return false;
+                    }
+                    Object value = ((EvalResult.Value) r).value();
+                    if (!(value instanceof List<?> list)) {
+                        failRun(new ErrorInfo("for_each_not_a_list", where + " evaluated to " + describe(value)
+                                + ", not a list.", Map.of("edgeId", e.id()), false), nodeId);
+                        return false;
+                    }
+                    items = list;
+                }
+                p.put("iteratorVar", e.iteratorVar());
+                p.put("index", 0);
+                p.put("count", items.size());
+                p.put("items", items);
+                if (!items.isEmpty()) {
+                    p.put("element", items.get(0));
+                }
+                emit(EventTypes.LOOP_REENTERED, e.to(), p);
+            }
+            return true;
+        }
+
+        static String describe(Object value) {
+            if (value == null) {
+                return "null";
+            }
+            String type = value instanceof Map<?, ?> ? "a map" : value instanceof String ? "a string"
+                    : value instanceof Boolean ? "a bool" : value instanceof Number ? "a number" : "a value";
+            String text = String.valueOf(value);
+            return type + " (" + (text.length() > 60 ? text.substring(0, 60) + "…" : text) + ")";
+        }
+
+        /** Resets the node for its next for_each element / spawned child. Returns false when the run ended. */
+        boolean revisit(String nodeId, LoopPosition at) {
+            Edge e = null;
+            for (Edge in : def.graph().incomingForward(nodeId)) {
+                if (in.id().equals(at.edgeId())) {
+                    e = in;
+                }
+            }
+            if (e == null) {
+                return true; // a log from another definition: nothing to repeat
+            }
+            int iteration = at.index() + 1;
+            Integer limit = e.forEach() != null ? loopLimit(e) : null;
+            if (limit != null && iteration > limit) {
+                loopLimitBreached(e, iteration, limit, nodeId);
+                return false;
+            }
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("edgeId", e.id());
+            p.put("fromNodeId", e.from());
+            p.put("toNodeId", e.to());
+            p.put("iteration", iteration);
+            p.put("resetNodeIds", List.of(nodeId));
+            if (at.iteratorVar() != null) {
+                p.put("iteratorVar", at.iteratorVar());
+            }
+            p.put("index", iteration);
+            p.put("count", at.count());
+            if (at.items() != null) {
+                p.put("element", at.items().get(iteration));
+            }
+            emit(EventTypes.LOOP_REENTERED, nodeId, p);
+            return true;
+        }
+
+        void loopLimitBreached(Edge e, int iteration, int limit, String nodeId) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("kind", "loop-iterations");
+            p.put("limit", limit);
+            p.put("observed", iteration);
+            p.put("nodeId", e.to());
+            emit(EventTypes.CAP_BREACHED, e.to(), p);
+            failRun(new ErrorInfo(ErrorInfo.LOOP_LIMIT_EXCEEDED, "Loop edge '" + e.id() + "' would re-enter '"
+                    + e.to() + "' a " + iteration + "th time; the limit is " + limit + ".", Map.of("edgeId", e.id()),
+                    false), nodeId);
+        }
+
+        /** What the node's expressions and config read as {@code loop} (empty outside for_each / spawn visits). */
+        Map<String, Object> loopContext(String nodeId) {
+            LoopPosition at = b.loopPosition(nodeId);
+            return at == null ? Map.of() : at.context();
         }
 
         void fail(String nodeId, ErrorInfo error, CostTotals cost) {
@@ -726,15 +857,7 @@ public final class Engine {
                 int iteration = b.loopIterations(e.id()) + 1;
                 Integer limit = loopLimit(e);
                 if (limit != null && iteration > limit) {
-                    Map<String, Object> p = new LinkedHashMap<>();
-                    p.put("kind", "loop-iterations");
-                    p.put("limit", limit);
-                    p.put("observed", iteration);
-                    p.put("nodeId", e.to());
-                    emit(EventTypes.CAP_BREACHED, e.to(), p);
-                    failRun(new ErrorInfo(ErrorInfo.LOOP_LIMIT_EXCEEDED, "Loop edge '" + e.id() + "' would re-enter '"
-                            + e.to() + "' a " + iteration + "th time; the limit is " + limit + ".", Map.of("edgeId", e.id()),
-                            false), nodeId);
+                    loopLimitBreached(e, iteration, limit, nodeId);
                     return false;
                 }
                 for (String bodyNode : def.graph().loopBody(e)) {
@@ -860,7 +983,8 @@ public final class Engine {
         boolean takenOnSuccess(Edge e, NodeState src) {
             return switch (e.mode()) {
                 case SEQUENTIAL, PARALLEL, EVENT, SPAWN -> true;
-                case CONDITIONAL, LOOP -> e.condition() == null || evaluate(e, src).isTrue();
+                case CONDITIONAL, LOOP -> e.forEach() != null ? forEachTaken(e)
+                        : e.condition() == null || evaluate(e, src).isTrue();
                 case SWITCH -> switchTarget(e, src);
                 case FALLBACK, ERROR, TIMEOUT -> false;
             };
@@ -891,7 +1015,17 @@ public final class Engine {
             return true;
         }
 
+        /** A for_each edge is taken when it was evaluated (at its source's completion) to a non-empty list. */
+        boolean forEachTaken(Edge e) {
+            LoopPosition at = b.loopPosition(e.to());
+            return at != null && at.edgeId().equals(e.id()) && at.count() > 0;
+        }
+
         EvalResult evaluate(Edge e, NodeState src) {
+            return evaluate(e.condition(), src);
+        }
+
+        EvalResult evaluate(dev.capstan.workflow.expr.CompiledExpression expr, NodeState src) {
             Map<String, Object> ctx = new LinkedHashMap<>();
             ctx.put("inputs", b.inputs());
             ctx.put("variables", b.variables());
@@ -899,7 +1033,8 @@ public final class Engine {
             ctx.put("output", src.outputs());
             ctx.put("status", src.status().name().toLowerCase(java.util.Locale.ROOT));
             ctx.put("metadata", def.metadata());
-            return ExpressionEnvironment.evaluate(e.condition(), ctx, expressionCostLimit, functions(src));
+            ctx.put("loop", loopContext(src.nodeId()));
+            return ExpressionEnvironment.evaluate(expr, ctx, expressionCostLimit, functions(src));
         }
 
         /** The OSOP helpers for an expression that belongs to {@code owner} (an edge's source node), or null. */
@@ -1044,7 +1179,7 @@ public final class Engine {
                         return;
                     }
                     Map<String, Object> config = Interpolator.interpolate(node.config(), b.inputs(), b.variables(),
-                            outputsByNode());
+                            outputsByNode(), loopContext(node.id()));
                     commands.add(new Command.DispatchNode(b.runId(), node.id(), node.typeId(), attempt,
                             resolveInputs(node), config, node.timeoutMs(), b.runId() + ":" + node.id() + ":" + attempt));
                     if (node.timeoutMs() != null) {

@@ -44,7 +44,12 @@ public final class ExpressionEnvironment {
 
     public static final long DEFAULT_COST_LIMIT = 10_000;
     public static final Set<String> ROOTS = Set.of("inputs", "outputs", "variables", "vars", "output", "status", "metadata",
-            "event");
+            "event", ExpressionEnvironment.LOOP_ROOT);
+    /**
+     * {@code loop} is a reserved word in CEL, so {@code loop.item} (OSOP's for_each element) is compiled as this
+     * identifier (same length, so error columns still point into the author's text); the context key is {@code loop}.
+     */
+    static final String LOOP_ROOT = "_lp_";
     private static final Set<String> RESERVED = Set.of("true", "false", "null", "in", "as", "break", "const",
             "continue", "else", "for", "function", "if", "import", "let", "loop", "package", "namespace", "return",
             "var", "void", "while", "int", "uint", "double", "bool", "string", "bytes", "list", "map", "type", "dyn",
@@ -151,7 +156,8 @@ public final class ExpressionEnvironment {
             return new CompileResult(null, issues);
         }
         CelCompiler compiler = condition ? conditionCompiler : valueCompiler;
-        CelValidationResult result = compiler.compile(source);
+        String celSource = loopReferences(source);
+        CelValidationResult result = compiler.compile(celSource);
         Set<String> free = new LinkedHashSet<>();
         if (result.hasError()) {
             boolean onlyUndeclared = true;
@@ -173,7 +179,7 @@ public final class ExpressionEnvironment {
             if (condition) {
                 b.setResultType(SimpleType.BOOL);
             }
-            result = b.build().compile(source);
+            result = b.build().compile(celSource);
             if (result.hasError()) {
                 for (CelIssue issue : result.getErrors()) {
                     issues.add(toIssue(issue, true));
@@ -192,6 +198,42 @@ public final class ExpressionEnvironment {
             issues.add(new ExpressionIssue(1, 1, e.getMessage(), true));
             return new CompileResult(null, issues);
         }
+    }
+
+    /** Rewrites {@code loop.} (outside string literals, not after a dot) to {@link #LOOP_ROOT}{@code .}. */
+    static String loopReferences(String source) {
+        StringBuilder out = new StringBuilder(source);
+        char quote = 0;
+        for (int i = 0; i < source.length(); i++) {
+            char c = source.charAt(i);
+            if (quote != 0) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+                continue;
+            }
+            if (c == '\'' || c == '"') {
+                quote = c;
+                continue;
+            }
+            if (source.startsWith("loop", i) && (i == 0 || !isIdentOrDot(source.charAt(i - 1)))) {
+                int j = i + 4;
+                while (j < source.length() && Character.isWhitespace(source.charAt(j))) {
+                    j++;
+                }
+                if (j < source.length() && source.charAt(j) == '.') {
+                    out.replace(i, i + 4, LOOP_ROOT);
+                    i += 3;
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean isIdentOrDot(char c) {
+        return c == '.' || c == '_' || Character.isLetterOrDigit(c);
     }
 
     private static ExpressionIssue toIssue(CelIssue issue, boolean error) {
@@ -239,7 +281,8 @@ public final class ExpressionEnvironment {
     private static Optional<Object> resolve(String name, CompiledExpression expr, Map<String, Object> context,
                                             Map<String, Object> outputs) {
         if (ROOTS.contains(name)) {
-            Object v = "vars".equals(name) ? context.get("variables") : context.get(name);
+            Object v = "vars".equals(name) ? context.get("variables")
+                    : LOOP_ROOT.equals(name) ? context.get("loop") : context.get(name);
             if (v == null && !"status".equals(name)) {
                 v = Map.of();
             }

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * Resolves OSOP-style {@code ${...}} references in node configuration before dispatch: {@code ${inputs.x}},
- * {@code ${variables.x}}, {@code ${outputs.node.field}} and {@code ${node.field}}. {@code ${secrets.*}} and
+ * {@code ${variables.x}}, {@code ${outputs.node.field}}, {@code ${node.field}} and, in a for_each body,
+ * {@code ${loop.<iterator_var>}} / {@code ${loop.index}}. {@code ${secrets.*}} and
  * {@code ${env.*}} are left for the executor, which resolves them from tenant secrets and never logs them;
  * unknown references are left as written.
  */
@@ -21,25 +22,35 @@ public final class Interpolator {
     private Interpolator() {
     }
 
-    @SuppressWarnings("unchecked")
     public static Map<String, Object> interpolate(Map<String, Object> config, Map<String, Object> inputs,
                                                   Map<String, Object> variables, Map<String, Object> outputs) {
-        return (Map<String, Object>) walk(config, inputs, variables, outputs);
+        return interpolate(config, inputs, variables, outputs, Map.of());
     }
 
-    private static Object walk(Object v, Map<String, Object> inputs, Map<String, Object> variables,
-                               Map<String, Object> outputs) {
+    /** As above, with {@code loop} the node's iteration context ({@code <iterator_var>}, {@code index}, {@code count}). */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> interpolate(Map<String, Object> config, Map<String, Object> inputs,
+                                                  Map<String, Object> variables, Map<String, Object> outputs,
+                                                  Map<String, Object> loop) {
+        return (Map<String, Object>) walk(config, new Scope(inputs, variables, outputs, loop == null ? Map.of() : loop));
+    }
+
+    private record Scope(Map<String, Object> inputs, Map<String, Object> variables, Map<String, Object> outputs,
+                         Map<String, Object> loop) {
+    }
+
+    private static Object walk(Object v, Scope scope) {
         if (v instanceof String s) {
-            return substitute(s, inputs, variables, outputs);
+            return substitute(s, scope);
         }
         if (v instanceof Map<?, ?> m) {
             Map<String, Object> out = new LinkedHashMap<>();
-            m.forEach((k, x) -> out.put(String.valueOf(k), walk(x, inputs, variables, outputs)));
+            m.forEach((k, x) -> out.put(String.valueOf(k), walk(x, scope)));
             return Values.freeze(out);
         }
         if (v instanceof List<?> l) {
             List<Object> out = new ArrayList<>();
-            l.forEach(x -> out.add(walk(x, inputs, variables, outputs)));
+            l.forEach(x -> out.add(walk(x, scope)));
             return Values.freeze(out);
         }
         return v;
@@ -47,23 +58,29 @@ public final class Interpolator {
 
     static Object substitute(String s, Map<String, Object> inputs, Map<String, Object> variables,
                              Map<String, Object> outputs) {
+        return substitute(s, new Scope(inputs, variables, outputs, Map.of()));
+    }
+
+    private static Object substitute(String s, Scope scope) {
         Matcher m = REF.matcher(s);
         if (m.matches()) {
-            Object whole = lookup(m.group(1), inputs, variables, outputs);
+            Object whole = lookup(m.group(1), scope);
             return whole == null ? s : whole; // a lone reference keeps its type
         }
         StringBuilder sb = new StringBuilder();
         m.reset();
         while (m.find()) {
-            Object val = lookup(m.group(1), inputs, variables, outputs);
+            Object val = lookup(m.group(1), scope);
             m.appendReplacement(sb, Matcher.quoteReplacement(val == null ? m.group() : String.valueOf(val)));
         }
         m.appendTail(sb);
         return sb.toString();
     }
 
-    private static Object lookup(String path, Map<String, Object> inputs, Map<String, Object> variables,
-                                 Map<String, Object> outputs) {
+    private static Object lookup(String path, Scope scope) {
+        Map<String, Object> inputs = scope.inputs();
+        Map<String, Object> variables = scope.variables();
+        Map<String, Object> outputs = scope.outputs();
         int dot = path.indexOf('.');
         if (dot < 0) {
             return null;
@@ -75,6 +92,7 @@ public final class Interpolator {
             case "inputs" -> Values.path(inputs, rest);
             case "variables", "vars" -> Values.path(variables, rest);
             case "outputs" -> Values.path(outputs, rest);
+            case "loop" -> scope.loop().isEmpty() ? Values.path(outputs, path) : Values.path(scope.loop(), rest);
             default -> Values.path(outputs, path);
         };
     }

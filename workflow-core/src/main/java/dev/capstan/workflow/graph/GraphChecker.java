@@ -61,7 +61,7 @@ public final class GraphChecker {
                         + "', which does not exist."));
             }
             if ((e.mode() == EdgeMode.CONDITIONAL || e.mode() == EdgeMode.LOOP || e.mode() == EdgeMode.SWITCH)
-                    && e.condition() == null) {
+                    && e.condition() == null && e.forEach() == null) {
                 problems.add(Problem.error("graph.missing_condition", p, "Edge '" + e.id() + "' is " + e.mode().wireName()
                         + " but has no condition."));
             }
@@ -85,8 +85,14 @@ public final class GraphChecker {
                             + " may close a cycle, because they are bounded by the loop limit."));
         }
         for (Edge e : edges) {
-            if (e.mode() == EdgeMode.LOOP && !graph.isLoopEdge(e) && firstNode.containsKey(e.from())
-                    && firstNode.containsKey(e.to())) {
+            if (e.forEach() != null && graph.isLoopEdge(e)) {
+                // A back edge runs its body once before the edge is reached, so it cannot run the body once per
+                // element (nor skip it for an empty list).
+                problems.add(Problem.error("osop.for_each_cycle", edgePointers.get(edgeIndex.get(e.id())) + "/for_each",
+                        "Edge " + e.from() + " → " + e.to() + " closes a cycle; a for_each loop edge must point forward,"
+                                + " from the node that produces the list to the node that runs once per element."));
+            } else if (e.mode() == EdgeMode.LOOP && !graph.isLoopEdge(e) && e.forEach() == null
+                    && firstNode.containsKey(e.from()) && firstNode.containsKey(e.to())) {
                 problems.add(Problem.warning("graph.loop_not_cycle", edgePointers.get(edgeIndex.get(e.id())),
                         "Loop edge '" + e.id() + "' does not lead back to an earlier node; it is followed like a conditional edge."));
             }

@@ -53,6 +53,7 @@ public final class OsopLoader {
     public static final Set<String> NODE_TYPES = Set.of("human", "agent", "api", "cli", "db", "git", "docker", "cicd",
             "mcp", "system", "infra", "data", "company", "department", "event", "gateway");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
+    private static final Pattern ITERATOR_VAR = Pattern.compile("[_a-zA-Z][_a-zA-Z0-9]*");
 
     private final NodeTypeRegistry registry;
 
@@ -343,20 +344,38 @@ public final class OsopLoader {
                     + " conditional, parallel, loop, event, fallback, error, timeout, spawn, switch."));
             return List.of();
         }
-        for (String field : List.of("for_each", "iterator_var")) {
-            if (e.has(field)) {
-                // Iterating a collection needs per-item state the engine does not keep; ignoring it would run the
-                // body once instead of once per item.
-                problems.add(doc.error("osop.for_each_unsupported", p + "/" + field, "Edge " + from + " → " + to + " uses "
-                        + field + ": iterating over a collection (for_each/iterator_var) is not supported; use a loop"
-                        + " edge with a when condition and x-max_iterations, or a node that handles the whole collection."));
+        // for_each + iterator_var: a forward loop edge whose target runs once per element (see the README);
+        // spawn_count n > 1: n sequential visits of the spawn target.
+        String forEachText = JsonDocument.text(e, "for_each");
+        String iteratorVar = JsonDocument.text(e, "iterator_var");
+        CompiledExpression forEach = null;
+        if (forEachText != null || iteratorVar != null) {
+            if (mode != EdgeMode.LOOP) {
+                problems.add(doc.error("osop.for_each_mode", p + (forEachText != null ? "/for_each" : "/iterator_var"),
+                        "Edge " + from + " → " + to + " uses for_each/iterator_var on a " + mode.wireName()
+                                + " edge; iteration belongs on a loop edge (mode: loop)."));
+            } else if (forEachText == null || iteratorVar == null) {
+                problems.add(doc.error("osop.for_each_incomplete", p + (forEachText == null ? "" : "/for_each"),
+                        "Edge " + from + " → " + to + " needs both for_each (the list) and iterator_var (the name of"
+                                + " the current element, read as loop.<iterator_var>)."));
+            } else if (!ITERATOR_VAR.matcher(iteratorVar).matches()) {
+                problems.add(doc.error("osop.iterator_var", p + "/iterator_var", "iterator_var '" + iteratorVar
+                        + "' must be an identifier (letters, digits, _), so that loop." + iteratorVar + " can be read."));
+            } else {
+                String source = forEachText.trim();
+                if (source.startsWith("${") && source.endsWith("}")) {
+                    source = source.substring(2, source.length() - 1); // '${inputs.items}' is the CEL 'inputs.items'
+                }
+                CompileResult r = env.compileValue(source);
+                Expressions.report(r, p + "/for_each", doc, problems);
+                forEach = r.expression();
             }
         }
         Long spawnCount = JsonDocument.longValue(e, "spawn_count");
-        if (spawnCount != null && spawnCount > 1) {
-            problems.add(doc.error("osop.spawn_count_unsupported", p + "/spawn_count", "Edge " + from + " → " + to
-                    + " asks for " + spawnCount + " spawned children; the engine starts a spawn target once. Declare one"
-                    + " node per child and fan out with parallel edges."));
+        if (spawnCount != null && spawnCount > 1 && mode != EdgeMode.SPAWN) {
+            problems.add(doc.error("osop.spawn_count_mode", p + "/spawn_count", "Edge " + from + " → " + to
+                    + " asks for " + spawnCount + " spawned children on a " + mode.wireName() + " edge; spawn_count"
+                    + " belongs on a spawn edge (mode: spawn)."));
         }
         String when = JsonDocument.text(e, "when");
         String condition = JsonDocument.text(e, "condition");
@@ -423,6 +442,8 @@ public final class OsopLoader {
             }
         }
         return List.of(new Edge(id, from, to, mode, compiled, join, joinCount == null ? null : joinCount.intValue(),
-                null, null, false, maxIter == null ? null : maxIter.intValue(), label));
+                null, null, false, maxIter == null ? null : maxIter.intValue(), label, forEach,
+                forEach == null ? null : iteratorVar,
+                mode == EdgeMode.SPAWN && spawnCount != null && spawnCount > 1 ? spawnCount.intValue() : null));
     }
 }

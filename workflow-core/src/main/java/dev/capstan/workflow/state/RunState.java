@@ -18,15 +18,18 @@ import java.util.Map;
  * @param currentNodeId  the node that last started or holds an interrupt
  * @param nodeCosts      node id → what that node reported spending (all its attempts)
  * @param cancellation   while {@code cancelling}: the cancel's reason and cancelledBy, for the run.cancelled to come
+ * @param loops          node id → where the node stands in a for_each / spawn_count run of visits
  */
 public record RunState(String runId, String workflowId, RunStatus status, long nextSequence, Instant startedAt,
                        Instant endedAt, Map<String, Object> inputs, Map<String, Object> variables,
                        Map<String, NodeState> nodes, Map<String, OpenInterrupt> interrupts,
                        Map<String, Integer> loopIterations, int nodeExecutions, CostTotals cost, ErrorInfo error,
                        RunOptions options, Map<String, Object> outputs, String drainPolicy, String currentNodeId,
-                       String forkedFrom, Map<String, CostTotals> nodeCosts, Map<String, Object> cancellation) {
+                       String forkedFrom, Map<String, CostTotals> nodeCosts, Map<String, Object> cancellation,
+                       Map<String, LoopPosition> loops) {
 
     public RunState {
+        loops = loops == null ? PersistentMap.empty() : PersistentMap.copyOf(loops);
         inputs = Values.freezeMap(inputs);
         // Persistent maps are kept as they are: the decider builds a new state per input, and copying every node
         // each time would make a run of n nodes cost O(n^2).
@@ -42,6 +45,18 @@ public record RunState(String runId, String workflowId, RunStatus status, long n
         cancellation = cancellation == null ? null : Values.freezeMap(cancellation);
     }
 
+    /** The state without for_each / spawn positions (the signature before {@code loops} was added). */
+    public RunState(String runId, String workflowId, RunStatus status, long nextSequence, Instant startedAt,
+                    Instant endedAt, Map<String, Object> inputs, Map<String, Object> variables,
+                    Map<String, NodeState> nodes, Map<String, OpenInterrupt> interrupts,
+                    Map<String, Integer> loopIterations, int nodeExecutions, CostTotals cost, ErrorInfo error,
+                    RunOptions options, Map<String, Object> outputs, String drainPolicy, String currentNodeId,
+                    String forkedFrom, Map<String, CostTotals> nodeCosts, Map<String, Object> cancellation) {
+        this(runId, workflowId, status, nextSequence, startedAt, endedAt, inputs, variables, nodes, interrupts,
+                loopIterations, nodeExecutions, cost, error, options, outputs, drainPolicy, currentNodeId, forkedFrom,
+                nodeCosts, cancellation, null);
+    }
+
     /** The state without a pending cancellation (the signature before {@code cancellation} was added). */
     public RunState(String runId, String workflowId, RunStatus status, long nextSequence, Instant startedAt,
                     Instant endedAt, Map<String, Object> inputs, Map<String, Object> variables,
@@ -51,13 +66,14 @@ public record RunState(String runId, String workflowId, RunStatus status, long n
                     String forkedFrom, Map<String, CostTotals> nodeCosts) {
         this(runId, workflowId, status, nextSequence, startedAt, endedAt, inputs, variables, nodes, interrupts,
                 loopIterations, nodeExecutions, cost, error, options, outputs, drainPolicy, currentNodeId, forkedFrom,
-                nodeCosts, null);
+                nodeCosts, null, null);
     }
 
     /** The state of a run that has no events yet. */
     public static RunState initial(String runId, String workflowId) {
         return new RunState(runId, workflowId, RunStatus.PENDING, 0, null, null, Map.of(), Map.of(), Map.of(), Map.of(),
-                Map.of(), 0, CostTotals.ZERO, null, RunOptions.DEFAULTS, Map.of(), null, null, null, Map.of(), null);
+                Map.of(), 0, CostTotals.ZERO, null, RunOptions.DEFAULTS, Map.of(), null, null, null, Map.of(), null,
+                null);
     }
 
     public NodeState node(String nodeId) {

@@ -30,6 +30,7 @@ public final class RunStateBuilder {
     private final NodeStateMap.Editor nodes;
     private PersistentMap<String, OpenInterrupt> interrupts;
     private PersistentMap<String, Integer> loopIterations;
+    private PersistentMap<String, LoopPosition> loops;
     private int nodeExecutions;
     private CostTotals cost;
     private ErrorInfo error;
@@ -54,6 +55,7 @@ public final class RunStateBuilder {
         nodes = NodeStateMap.copyOf(s.nodes()).editor();
         interrupts = PersistentMap.copyOf(s.interrupts());
         loopIterations = PersistentMap.copyOf(s.loopIterations());
+        loops = PersistentMap.copyOf(s.loops());
         nodeExecutions = s.nodeExecutions();
         cost = s.cost();
         error = s.error();
@@ -70,7 +72,7 @@ public final class RunStateBuilder {
     public RunState build() {
         return new RunState(runId, workflowId, status, nextSequence, startedAt, endedAt, inputs, variables, nodes.build(),
                 interrupts, loopIterations, nodeExecutions, cost, error, options, outputs, drainPolicy, currentNodeId,
-                forkedFrom, nodeCosts.build(), status == RunStatus.CANCELLING ? cancellation : null);
+                forkedFrom, nodeCosts.build(), status == RunStatus.CANCELLING ? cancellation : null, loops);
     }
 
     // --- read access for the decider (same values build() would return) ---
@@ -122,6 +124,11 @@ public final class RunStateBuilder {
 
     public Map<String, Object> inputs() {
         return inputs;
+    }
+
+    /** Where the node stands in a for_each / spawn_count run of visits, or null. */
+    public LoopPosition loopPosition(String nodeId) {
+        return loops.get(nodeId);
     }
 
     public int loopIterations(String edgeId) {
@@ -254,7 +261,20 @@ public final class RunStateBuilder {
             case EventTypes.INTERRUPT_RESOLVED -> interrupts = interrupts.minus(nodeId);
             case EventTypes.VARIABLE_CHANGED -> variables = variables.plus((String) p.get("name"), Values.freeze(p.get("next")));
             case EventTypes.LOOP_REENTERED -> {
-                loopIterations = loopIterations.plus((String) p.get("edgeId"), Values.asLong(p.get("iteration")).intValue());
+                String edgeId = (String) p.get("edgeId");
+                LoopPosition before = p.get("toNodeId") instanceof String t ? loops.get(t) : null;
+                loopIterations = loopIterations.plus(edgeId, Values.asLong(p.get("iteration")).intValue());
+                for (Object id : (List<?>) p.getOrDefault("resetNodeIds", List.of())) {
+                    loops = loops.minus((String) id); // an outer loop starts the node's visits afresh
+                }
+                if (p.get("count") instanceof Number count) {
+                    // A for_each / spawn_count visit: index 0 records the list (or count), later ones move on.
+                    String target = (String) p.get("toNodeId");
+                    int index = Values.asLong(p.get("index")).intValue();
+                    List<Object> items = index == 0 || before == null ? listOrNull(p.get("items")) : before.items();
+                    loops = loops.plus(target, new LoopPosition(edgeId, (String) p.get("iteratorVar"), items, index,
+                            count.intValue()));
+                }
                 for (Object id : (List<?>) p.getOrDefault("resetNodeIds", List.of())) {
                     NodeState n = node((String) id);
                     nodes.put(n.nodeId(), new NodeState(n.nodeId(), NodeStatus.IDLE, n.attempt(), 0, n.executions(),
@@ -298,6 +318,11 @@ public final class RunStateBuilder {
         if (!status.isTerminal()) {
             status = derivedStatus();
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> listOrNull(Object o) {
+        return o instanceof List<?> l ? (List<Object>) l : null;
     }
 
     private void addCost(String nodeId, Map<String, Object> payload) {

@@ -114,4 +114,11 @@ class ExpressionEnvironmentTest {
         Map<String, Object> c = Map.of("outputs", Map.of("a", Map.of("v", 2), "b", Map.of("ok", true)));
         assertThat(ExpressionEnvironment.evaluate(e, c, 10_000).isTrue()).isEqualTo(expected);
     }
+
+    @Test
+    void loopReferencesAreRewrittenOnlyWhereTheyAreIdentifiers() {
+        assertThat(ExpressionEnvironment.loopReferences("loop.item == 'loop.x' && a.loop.b && xloop.c && loop .index"))
+                .isEqualTo("_lp_.item == 'loop.x' && a.loop.b && xloop.c && _lp_ .index");
+        assertThat(ExpressionEnvironment.loopReferences("\"a\\\"loop.q\" + loop")).isEqualTo("\"a\\\"loop.q\" + loop");
+    }
 }

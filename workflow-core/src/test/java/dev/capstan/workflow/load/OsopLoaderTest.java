@@ -188,13 +188,17 @@ class OsopLoaderTest {
         assertThat(def.graph().loopBody(def.edges().get(4))).containsExactlyInAnyOrder("n2", "n5");
     }
 
-    /** Features the engine cannot run are rejected with their path, never followed as if they were sequential. */
+    /** for_each/iterator_var and spawn_count where they cannot mean what they say are rejected with their path. */
     @ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
-            "osop.for_each_unsupported      | /edges/0/for_each     | {from: a, to: b, mode: loop, when: 'true', for_each: '${inputs.items}', iterator_var: item}",
-            "osop.spawn_count_unsupported   | /edges/0/spawn_count  | {from: a, to: b, mode: spawn, spawn_count: 3}",
+            "osop.for_each_mode             | /edges/0/for_each     | {from: a, to: b, mode: sequential, for_each: 'inputs.items', iterator_var: item}",
+            "osop.for_each_incomplete       | /edges/0/for_each     | {from: a, to: b, mode: loop, for_each: 'inputs.items'}",
+            "osop.for_each_incomplete       | /edges/0              | {from: a, to: b, mode: loop, iterator_var: item}",
+            "osop.iterator_var              | /edges/0/iterator_var | {from: a, to: b, mode: loop, for_each: 'inputs.items', iterator_var: 'my item'}",
+            "expression.compile             | /edges/0/for_each     | {from: a, to: b, mode: loop, for_each: 'inputs.items +', iterator_var: item}",
+            "osop.spawn_count_mode          | /edges/0/spawn_count  | {from: a, to: b, mode: parallel, spawn_count: 3}",
     })
-    void edgeFeaturesTheEngineCannotRunAreRejectedWithTheirPath(String code, String pointer, String edge) {
+    void misplacedIterationFieldsAreRejectedWithTheirPath(String code, String pointer, String edge) {
         String yaml = """
                 osop_version: "1.1"
                 id: w
@@ -212,6 +216,47 @@ class OsopLoaderTest {
             assertThat(p.pointer()).isEqualTo(pointer);
             assertThat(p.line()).isEqualTo(8);
         });
+    }
+
+    @Test
+    void forEachLoopEdgesAndSpawnCountsLoad() {
+        String yaml = """
+                osop_version: "1.1"
+                id: w
+                name: W
+                nodes:
+                  - {id: a, type: agent, purpose: p}
+                  - {id: b, type: agent, purpose: p}
+                  - {id: c, type: agent, purpose: p}
+                edges:
+                  - {from: a, to: b, mode: loop, when: 'true', for_each: '${inputs.items}', iterator_var: item}
+                  - {from: b, to: c, mode: spawn, spawn_count: 3}
+                """;
+        WorkflowDefinition def = loader.load(yaml).orThrow();
+        assertThat(def.edges().get(0).forEach().source()).isEqualTo("inputs.items");
+        assertThat(def.edges().get(0).iteratorVar()).isEqualTo("item");
+        assertThat(def.graph().isLoopEdge(def.edges().get(0))).isFalse();
+        assertThat(def.edges().get(1).spawnCount()).isEqualTo(3);
+    }
+
+    @Test
+    void aForEachEdgeThatClosesACycleIsRejected() {
+        String yaml = """
+                osop_version: "1.1"
+                id: w
+                name: W
+                nodes:
+                  - {id: a, type: agent, purpose: p}
+                  - {id: b, type: agent, purpose: p}
+                edges:
+                  - {from: a, to: b}
+                  - {from: b, to: a, mode: loop, for_each: 'inputs.items', iterator_var: item}
+                """;
+        LoadResult<WorkflowDefinition> r = loader.load(yaml);
+        assertThat(r.isLoaded()).isFalse();
+        assertThat(r.errors()).extracting(Problem::code, Problem::pointer).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("osop.for_each_cycle", "/edges/1/for_each"));
+        assertThat(r.errors().get(0).line()).isEqualTo(9);
     }
 
     @Test
