@@ -163,9 +163,9 @@ class GatewayRoutingTest {
                     : keysByScopes.computeIfAbsent(route.scopes(), scopes -> Admin.key("tenant-a", List.copyOf(scopes), null).get("key"));
             Response admitted = given().urlEncodingEnabled(false).header("Authorization", "Bearer " + exact)
                     .contentType("application/json").body("{}").when().request(route.method(), path);
-            // Whatever the service makes of the made-up ids, it answered: no refusal by the gateway, no 5xx.
-            assertThat(admitted.statusCode()).as(route.method() + " " + route.template()).isNotIn(401, 403, 429)
-                    .isLessThan(500);
+            // Whatever the service makes of the made-up ids, it answered: no refusal by the gateway, no 5xx other
+            // than a service's own 501 for a compatible-surface endpoint it declares unserved.
+            assertThat(admitted.statusCode()).as(route.method() + " " + route.template()).isNotIn(401, 403, 429, 500, 502, 503, 504);
             assertThat(admitted.header("X-Correlation-Id")).isNotBlank();
         }
     }

@@ -58,14 +58,24 @@ class TenantIsolationTest {
             new Case("POST", "/v1/runs/{runId}:pause", "{}"),
             new Case("POST", "/v1/runs/{runId}:resume", "{}"),
             new Case("POST", "/v1/runs/{runId}/interrupts/{nodeId}", "{\"resumeValue\":{\"action\":\"accept\"}}"),
+            new Case("POST", "/v1/runs/{runId}:fork", "{\"mode\":\"replay\"}"),
             new Case("DELETE", "/v1/webhooks/{webhookId}", null));
 
     /**
      * Id-bearing routes in the gateway's table that no service implements yet: even the owner gets 404
      * there, so nothing can leak (checked below; when a service implements one, it moves to CASES).
      */
-    private static final Set<String> NOT_SERVED_YET = Set.of("POST /v1/runs/{runId}:fork",
-            "GET /v1/runs/{runId}/artifacts/{artifactId}");
+    private static final Set<String> NOT_SERVED_YET = Set.of("GET /v1/runs/{runId}/artifacts/{artifactId}");
+
+    /**
+     * The compatible surfaces answer a foreign id as their upstreams do: 404 in their own error shape, except where
+     * the upstream is silent for unknown ids (Operativus DELETE of a workflow → 204, run lists → empty).
+     * Their isolation is checked by effect (tenant A's workflow and run are untouched) and by what B reads.
+     */
+    private static final Map<String, Integer> COMPAT_SILENT = Map.of(
+            "DELETE /api/v1/workflows/{id}", 204,
+            "GET /api/v1/workflows/{id}/runs", 200,
+            "GET /workflows/{workflowId}/runs", 200);
 
     @ConfigProperty(name = "capstan.test.services", defaultValue = "not configured")
     String services;
@@ -144,6 +154,9 @@ class TenantIsolationTest {
             if (route.service() == Service.REGISTRY || !route.template().contains("{") || covered.contains(name)) {
                 continue;
             }
+            if (route.template().startsWith("/api/v1/workflows") || route.template().startsWith("/workflows")) {
+                continue; // the compatible surfaces: see tenantBCannotReachTenantAsDataThroughTheCompatibleSurfaces
+            }
             // Not in CASES: only acceptable if not even the owner gets anything but 404 there.
             Response owner = send(keyA, route.method(), fill(route.template(), ids), "{}");
             if (owner.statusCode() != 404) {
@@ -153,6 +166,43 @@ class TenantIsolationTest {
             }
         }
         assertThat(uncovered).as("routes that answer their owner but have no isolation case").isEmpty();
+    }
+
+    @Test
+    void tenantBCannotReachTenantAsDataThroughTheCompatibleSurfaces() {
+        String keyA = TwoTenants.keyA();
+        String workflow = TwoTenants.workflow(keyA, "wf-compat-" + UUID.randomUUID());
+        String run = TwoTenants.run(keyA, workflow);
+        Map<String, String> ids = Map.of("workflowId", workflow, "id", workflow, "runId", run, "nodeId", "n",
+                "webhookId", "wh-none", "artifactId", "artifact-1", "stepId", "n", "edgeId", "e1");
+        int checked = 0;
+        for (Route route : RouteTable.routes()) {
+            String name = route.method() + " " + route.template();
+            boolean compat = route.template().startsWith("/api/v1/workflows") || route.template().startsWith("/workflows");
+            if (!compat || !route.template().contains("{")) {
+                continue;
+            }
+            checked++;
+            Response b = send(TwoTenants.keyB(), route.method(), fill(route.template(), ids) + "?session_id=s1", "{}");
+            Integer silent = COMPAT_SILENT.get(name);
+            if (silent != null) {
+                assertThat(b.statusCode()).as(name).isIn(404, silent);
+                if (b.statusCode() == 200) {
+                    Object listed = b.jsonPath().get(route.template().startsWith("/api/") ? "content" : "$");
+                    assertThat((List<?>) listed).as(name + " shows B nothing of A's").isEmpty();
+                }
+            } else {
+                assertThat(b.statusCode()).as(name + " for tenant B: " + b.asString()).isIn(400, 404, 405, 415, 422, 501);
+            }
+            if (b.statusCode() < 300) {
+                assertThat(b.asString()).as(name + " must not show A's run to B").doesNotContain(run);
+            }
+        }
+        assertThat(checked).isGreaterThan(10);
+        // Nothing B sent changed A's workflow or run.
+        given().header("Authorization", "Bearer " + keyA).when().get("/v1/workflows/" + workflow).then().statusCode(200);
+        given().header("Authorization", "Bearer " + keyA).when().get("/v1/runs/" + run)
+                .then().statusCode(200).body("status", not(equalTo("cancelled")));
     }
 
     private static Response send(String credential, String method, String path, String body) {
