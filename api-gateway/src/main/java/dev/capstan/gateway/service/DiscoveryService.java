@@ -47,6 +47,9 @@ public class DiscoveryService {
                 "bulkCancel", Map.of("supported", true, "maxRunIds", 100)));
         // The gateway issues test-mode keys (hk_test_...) and forwards test mode to the services.
         body.put("testing", Map.of("testKeyPrefix", ApiKeyService.TEST_PREFIX));
+        // run-service forks runs (POST /v1/runs/{id}:fork); a replay reuses the source's recorded node outcomes.
+        body.put("replay", Map.of("supported", true, "modes", List.of("replay", "branch"),
+                "sideEffectSuppression", "recorded-outcome"));
         if (config.advertiseFixtures()) {
             body.put("fixtures", ConformanceFixtures.ids());
         }

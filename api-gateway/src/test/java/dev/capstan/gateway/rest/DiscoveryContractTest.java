@@ -42,9 +42,11 @@ class DiscoveryContractTest {
         assertThat(discovery.path("runs").path("pauseResume").path("supported").asBoolean()).isTrue();
         assertThat(discovery.path("runs").path("bulkCancel").path("maxRunIds").asInt()).isEqualTo(100);
         assertThat(discovery.path("testing").path("testKeyPrefix").asText()).isEqualTo("hk_test_");
-        // Not served yet, so not advertised: webhook delivery, replay/fork.
+        // run-service forks runs (ForkAndRunOptionsTest there, the fork isolation case here).
+        assertThat(discovery.path("replay").path("supported").asBoolean()).isTrue();
+        assertThat(discovery.path("replay").path("modes").toString()).isEqualTo("[\"replay\",\"branch\"]");
+        // Not served yet, so not advertised: webhook delivery.
         assertThat(discovery.has("webhooks")).isFalse();
-        assertThat(discovery.has("replay")).isFalse();
     }
 
     @Test
