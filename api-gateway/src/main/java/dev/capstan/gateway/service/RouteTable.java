@@ -77,7 +77,7 @@ public final class RouteTable {
             route("PATCH", "/api/v1/workflows/{id}/edges/{edgeId}", Service.RUN, "Update an edge (Operativus)", "workspace:write"),
             route("DELETE", "/api/v1/workflows/{id}/edges/{edgeId}", Service.RUN, "Delete an edge (Operativus)", "workspace:write"),
             route("PUT", "/api/v1/workflows/{id}/layout", Service.RUN, "Save the layout (Operativus)", "workspace:write"),
-            route("POST", "/api/v1/workflows/{id}/validate", Service.RUN, "Validate a workflow (Operativus)", "manifest:read"),
+            route("GET", "/api/v1/workflows/{id}/validate", Service.RUN, "Validate a workflow (Operativus)", "manifest:read"),
             route("POST", "/api/v1/workflows/{id}/run", Service.RUN, "Start a run (Operativus)", "runs:create"),
             route("GET", "/api/v1/workflows/{id}/runs", Service.RUN, "List a workflow's runs (Operativus)", "runs:read"),
             route("POST", "/api/v1/workflows/runs/{runId}/resume", Service.RUN, "Resume a run (Operativus)", "approvals:respond"),
@@ -86,7 +86,9 @@ public final class RouteTable {
             route("GET", "/api/v1/workflows/runs/{runId}/node-runs", Service.RUN, "Read node runs (Operativus)", "runs:read"),
             route("GET", "/api/v1/workflows/runs/{runId}/child-node-runs", Service.RUN, "Read child node runs (Operativus)", "runs:read"),
             route("DELETE", "/api/v1/workflows/runs/{runId}", Service.RUN, "Cancel a run (Operativus)", "runs:cancel"),
-            // AgentOS-compatible surface (run-service)
+            // AgentOS-compatible surface (run-service); its client discovers workflows through GET /config
+            route("GET", "/config", Service.RUN, "The OS configuration, listing its workflows (AgentOS)", "manifest:read"),
+            route("GET", "/health", Service.RUN, "Health of the AgentOS surface (AgentOS)", "manifest:read"),
             route("GET", "/workflows", Service.RUN, "List workflows (AgentOS)", "manifest:read"),
             route("GET", "/workflows/{workflowId}", Service.RUN, "Read a workflow (AgentOS)", "manifest:read"),
             stream("POST", "/workflows/{workflowId}/runs", Service.RUN, "Run a workflow, streamed by default (AgentOS)", "runs:create"),
@@ -121,7 +123,7 @@ public final class RouteTable {
     /** Whether the path belongs to a surface the gateway fronts (and so needs credentials). */
     public static boolean isPublicSurface(String path) {
         return path.startsWith("/v1/") || path.equals("/api/v1/workflows") || path.startsWith("/api/v1/workflows/")
-                || path.equals("/workflows") || path.startsWith("/workflows/");
+                || path.equals("/workflows") || path.startsWith("/workflows/") || path.equals("/config") || path.equals("/health");
     }
 
     private static Route route(String method, String template, Service service, String summary, String... scopes) {

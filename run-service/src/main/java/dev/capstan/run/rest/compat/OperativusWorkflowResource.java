@@ -203,7 +203,7 @@ public class OperativusWorkflowResource {
         return unsupported(WRITE, id, "Saving a DAG editor layout is not supported by Capstan.");
     }
 
-    @POST
+    @GET
     @Path("/{id}/validate")
     public Uni<Object> validate(@PathParam("id") String id) {
         return unsupported(READ, id, "The DAG validation report is not served; Capstan validates the steps whenever they change.");
