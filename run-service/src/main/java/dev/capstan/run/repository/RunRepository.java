@@ -5,8 +5,6 @@ import dev.capstan.workflow.event.RunEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -14,7 +12,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Queries on runs, their event log, the outbox and timers, through the reactive PostgreSQL client:
@@ -29,46 +26,6 @@ public class RunRepository {
     public RunRepository(Pool pool, JsonCodec json) {
         this.pool = pool;
         this.json = json;
-    }
-
-    public Pool pool() {
-        return pool;
-    }
-
-    public Uni<Void> insertRun(SqlConnection c, RunRow run, String[] tags, Instant localLeaseUntil) {
-        Tuple values = Tuple.tuple(List.of(run.runId(), run.tenantId(), run.workflowId(), run.workflowVersion(), run.status(),
-                run.lastSequence(), run.snapshotJson(), run.optionsJson(), tags, utc(run.createdAt())));
-        values.addOffsetDateTime(localLeaseUntil == null ? null : utc(localLeaseUntil));
-        return c.preparedQuery("INSERT INTO runs (run_id, tenant_id, workflow_id, workflow_version, status, last_sequence, "
-                        + "snapshot, options, tags, created_at, updated_at, local_lease_until) "
-                        + "VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8::text::jsonb, $9, $10, $10, $11)")
-                .execute(values)
-                .replaceWithVoid();
-    }
-
-    /** Moves the run forward from {@code expectedLastSequence}; false when another writer got there first. */
-    public Uni<Boolean> advance(SqlConnection c, String runId, long expectedLastSequence, long newLastSequence, String status,
-                                String snapshotJson, Instant now, Instant localLeaseUntil) {
-        return c.preparedQuery("UPDATE runs SET last_sequence = $3, status = $4, snapshot = $5::text::jsonb, updated_at = $6, "
-                        + "local_lease_until = $7 WHERE run_id = $1 AND last_sequence = $2")
-                .execute(Tuple.tuple(List.of(runId, expectedLastSequence, newLastSequence, status, snapshotJson, utc(now)))
-                        .addOffsetDateTime(localLeaseUntil == null ? null : utc(localLeaseUntil)))
-                .map(rows -> rows.rowCount() == 1);
-    }
-
-    public Uni<Void> appendEvents(SqlConnection c, String tenantId, List<RunEvent> events) {
-        if (events.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        List<Tuple> rows = new ArrayList<>(events.size());
-        for (RunEvent e : events) {
-            rows.add(Tuple.tuple(List.of(e.runId(), e.sequence(), tenantId, e.eventId(), e.type(),
-                    e.nodeId() == null ? "" : e.nodeId(), json.write(e.payload()), utc(e.timestamp()))));
-        }
-        return c.preparedQuery("INSERT INTO run_events (run_id, sequence, tenant_id, event_id, type, node_id, payload, occurred_at) "
-                        + "VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), $7::text::jsonb, $8)")
-                .executeBatch(rows)
-                .replaceWithVoid();
     }
 
     /**
@@ -196,41 +153,8 @@ public class RunRepository {
         return "$" + params.size();
     }
 
-    public Uni<List<OutboxMessage>> insertOutbox(SqlConnection c, List<OutboxMessage> messages) {
-        if (messages.isEmpty()) {
-            return Uni.createFrom().item(List.of());
-        }
-        List<Tuple> rows = messages.stream().map(m -> Tuple.of(m.topic(), m.key(), m.payload())).toList();
-        return c.preparedQuery("INSERT INTO outbox (topic, record_key, payload) VALUES ($1, $2, $3) RETURNING id")
-                .executeBatch(rows)
-                .map(result -> {
-                    List<OutboxMessage> stored = new ArrayList<>(messages.size());
-                    RowSet<Row> batch = result;
-                    int i = 0;
-                    while (batch != null) {
-                        for (Row row : batch) {
-                            stored.add(messages.get(i++).withId(row.getLong(0)));
-                        }
-                        batch = batch.next();
-                    }
-                    return stored;
-                });
-    }
-
-    public Uni<Void> insertTimers(SqlConnection c, List<TimerRow> timers) {
-        if (timers.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        List<Tuple> rows = timers.stream().map(t -> Tuple.tuple(List.of(t.runId(), t.timerId(), t.kind(),
-                t.nodeId() == null ? "" : t.nodeId(), t.attempt(), utc(t.fireAt())))).toList();
-        return c.preparedQuery("INSERT INTO run_timers (run_id, timer_id, kind, node_id, attempt, fire_at) "
-                        + "VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6) ON CONFLICT DO NOTHING")
-                .executeBatch(rows)
-                .replaceWithVoid();
-    }
-
-    public Uni<Void> deleteTimer(SqlConnection c, String runId, String timerId) {
-        return c.preparedQuery("DELETE FROM run_timers WHERE run_id = $1 AND timer_id = $2")
+    public Uni<Void> deleteTimer(String runId, String timerId) {
+        return pool.preparedQuery("DELETE FROM run_timers WHERE run_id = $1 AND timer_id = $2")
                 .execute(Tuple.of(runId, timerId))
                 .replaceWithVoid();
     }

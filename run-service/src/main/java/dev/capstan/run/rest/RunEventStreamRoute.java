@@ -9,7 +9,7 @@ import dev.capstan.common.identity.IdentityToken;
 import dev.capstan.run.repository.RunRepository;
 import dev.capstan.run.repository.RunRow;
 import dev.capstan.run.service.RunCoordinator;
-import dev.capstan.run.service.RunEventBus;
+import dev.capstan.run.service.RunLogFollower;
 import dev.capstan.run.service.StreamModes;
 import dev.capstan.workflow.event.EventTypes;
 import dev.capstan.workflow.event.RunEvent;
@@ -39,17 +39,16 @@ public class RunEventStreamRoute {
 
     private static final long KEEPALIVE_MS = 15_000;
     private static final int MAX_BUFFER_MS = 5_000;
-    private static final int PAGE = 500;
 
     private final RunRepository runs;
-    private final RunEventBus bus;
+    private final RunLogFollower follower;
     private final JsonCodec json;
     private final IdentityToken tokens;
     private final Clock clock = Clock.systemUTC();
 
-    public RunEventStreamRoute(RunRepository runs, RunEventBus bus, JsonCodec json, IdentityConfig identity) {
+    public RunEventStreamRoute(RunRepository runs, RunLogFollower follower, JsonCodec json, IdentityConfig identity) {
         this.runs = runs;
-        this.bus = bus;
+        this.follower = follower;
         this.json = json;
         this.tokens = new IdentityToken(identity.secret());
     }
@@ -127,15 +126,12 @@ public class RunEventStreamRoute {
         private final StreamModes modes;
         private final int bufferMs;
         private long lastSent;
-        private long lastRead;
         private RunState state;
-        private boolean reading;
-        private boolean again;
         private boolean closed;
         private final List<Map<String, Object>> batch = new ArrayList<>();
         private long batchTimer = -1;
         private long keepaliveTimer = -1;
-        private AutoCloseable subscription;
+        private RunLogFollower.Follow follow;
 
         Stream(RoutingContext ctx, RunRow row, StreamModes modes, int bufferMs, long after) {
             this.ctx = ctx;
@@ -145,7 +141,6 @@ public class RunEventStreamRoute {
             this.modes = modes;
             this.bufferMs = bufferMs;
             this.lastSent = after;
-            this.lastRead = -1;
         }
 
         void open() {
@@ -155,52 +150,34 @@ public class RunEventStreamRoute {
                     .putHeader("X-Accel-Buffering", "no");
             response.write(":ok\n\n");
             response.closeHandler(v -> close());
-            subscription = bus.subscribe(row.runId(), events -> context.runOnContext(v -> pump()));
             keepaliveTimer = ctx.vertx().setPeriodic(KEEPALIVE_MS, id -> {
                 if (!closed) {
                     response.write(":keepalive\n\n");
                 }
             });
-            pump();
+            follow = follower.follow(row.runId(), context, this::accept, error -> finish());
         }
 
-        /** Reads what the log has after the last event read and sends what the modes admit. */
-        private void pump() {
-            if (closed) {
-                return;
-            }
-            if (reading) {
-                again = true;
-                return;
-            }
-            reading = true;
-            runs.events(row.runId(), lastRead, PAGE).subscribe().with(events -> context.runOnContext(v -> {
-                reading = false;
-                boolean terminal = false;
-                for (RunEvent event : events) {
-                    lastRead = event.sequence();
-                    if (modes.values()) {
-                        // Only the values mode sends snapshots, so only it needs the run's state as of each event.
-                        state = state == null ? RunFold.fold(row.runId(), row.workflowId(), List.of(event))
-                                : RunFold.foldFrom(state, List.of(event));
-                    }
-                    if (event.sequence() <= lastSent) {
-                        continue;
-                    }
-                    send(event);
-                    terminal |= event.isTerminal();
+        /** Sends what the modes admit of the next events of the log; true once the terminal event is sent. */
+        private boolean accept(List<RunEvent> events) {
+            boolean terminal = false;
+            for (RunEvent event : events) {
+                if (modes.values()) {
+                    // Only the values mode sends snapshots, so only it needs the run's state as of each event.
+                    state = state == null ? RunFold.fold(row.runId(), row.workflowId(), List.of(event))
+                            : RunFold.foldFrom(state, List.of(event));
                 }
-                if (terminal) {
-                    flush();
-                    finish();
-                } else if (events.size() == PAGE || again) {
-                    again = false;
-                    pump();
+                if (event.sequence() <= lastSent) {
+                    continue;
                 }
-            }), error -> context.runOnContext(v -> {
-                reading = false;
+                send(event);
+                terminal |= event.isTerminal();
+            }
+            if (terminal) {
+                flush();
                 finish();
-            }));
+            }
+            return terminal;
         }
 
         private void send(RunEvent event) {
@@ -277,11 +254,7 @@ public class RunEventStreamRoute {
             if (batchTimer >= 0) {
                 ctx.vertx().cancelTimer(batchTimer);
             }
-            try {
-                subscription.close();
-            } catch (Exception ignored) {
-                // Unsubscribing cannot fail.
-            }
+            follow.close();
         }
     }
 }

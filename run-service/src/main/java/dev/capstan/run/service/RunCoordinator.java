@@ -140,10 +140,10 @@ public class RunCoordinator {
             if (decision.rejected()) {
                 if (localDelta < 0) {
                     // A late local outcome (the run was reconciled meanwhile, or ended): nothing to commit.
-                    localRunning.computeIfPresent(runId, (id, n) -> n > 1 ? n - 1 : null);
+                    localNodeDone(runId);
                 }
                 Uni<Void> cleanup = firedTimerId == null ? Uni.createFrom().voidItem()
-                        : runs.pool().withConnection(c -> runs.deleteTimer(c, runId, firedTimerId));
+                        : runs.deleteTimer(runId, firedTimerId);
                 return cleanup.replaceWith(decision);
             }
             ActiveRun next = run.withState(decision.state());
@@ -265,16 +265,21 @@ public class RunCoordinator {
             if (input == null) {
                 LOG.warnf("Local node %s of run %s ended %s, which the engine takes no input for", dispatch.nodeId(), runId,
                         result.outcome());
-                localRunning.computeIfPresent(runId, (id, n) -> n > 1 ? n - 1 : null);
+                localNodeDone(runId);
                 return;
             }
             serializer.submit(runId, () -> applyNow(runId, input, null, true, -1))
                     .subscribe().with(ok -> { }, e -> {
                         // The lease runs out and the run is reconciled: the node runs again on an executor.
-                        localRunning.computeIfPresent(runId, (id, n) -> n > 1 ? n - 1 : null);
+                        localNodeDone(runId);
                         LOG.warnf("Local node %s of run %s was not applied: %s", dispatch.nodeId(), runId, e.getMessage());
                     });
         });
+    }
+
+    /** One of the run's local nodes ended without its outcome being committed. */
+    private void localNodeDone(String runId) {
+        localRunning.computeIfPresent(runId, (id, n) -> n > 1 ? n - 1 : null);
     }
 
     /** Reconciles runs whose local-node lease ran out: a replica died while running their local nodes. */

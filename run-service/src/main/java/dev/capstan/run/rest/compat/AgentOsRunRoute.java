@@ -5,6 +5,7 @@ import dev.capstan.common.identity.CallerIdentity;
 import dev.capstan.common.identity.IdentityConfig;
 import dev.capstan.common.identity.IdentityToken;
 import dev.capstan.run.service.JsonCodec;
+import dev.capstan.run.service.RunLogFollower;
 import dev.capstan.run.service.compat.AgentOsEvents;
 import dev.capstan.run.service.compat.AgentOsService;
 import dev.capstan.run.service.compat.AgentOsService.LiveRun;
@@ -44,12 +45,14 @@ public class AgentOsRunRoute {
     private static final Duration WAIT = Duration.ofMinutes(10);
 
     private final AgentOsService service;
+    private final RunLogFollower follower;
     private final JsonCodec json;
     private final IdentityToken tokens;
     private final Clock clock = Clock.systemUTC();
 
-    public AgentOsRunRoute(AgentOsService service, JsonCodec json, IdentityConfig identity) {
+    public AgentOsRunRoute(AgentOsService service, RunLogFollower follower, JsonCodec json, IdentityConfig identity) {
         this.service = service;
+        this.follower = follower;
         this.json = json;
         this.tokens = new IdentityToken(identity.secret());
     }
@@ -169,12 +172,9 @@ public class AgentOsRunRoute {
         private final LiveRun run;
         private final boolean cancelOnDisconnect;
         private final AgentOsEvents mapper;
-        private long lastRead;
-        private boolean reading;
-        private boolean again;
         private boolean closed;
         private boolean finished;
-        private AutoCloseable subscription;
+        private RunLogFollower.Follow follow;
 
         Stream(RoutingContext ctx, String tenantId, LiveRun run, boolean cancelOnDisconnect) {
             this.ctx = ctx;
@@ -184,7 +184,6 @@ public class AgentOsRunRoute {
             this.run = run;
             this.cancelOnDisconnect = cancelOnDisconnect;
             this.mapper = new AgentOsEvents(run.definition(), run.sessionId(), run.row().runId());
-            this.lastRead = -1;
         }
 
         void open() {
@@ -196,49 +195,33 @@ public class AgentOsRunRoute {
                 }
                 close();
             });
-            subscription = service.subscribe(run.row().runId(), () -> context.runOnContext(v -> pump()));
-            pump();
-        }
-
-        /** Reads the log after the last event read; events up to {@code run.after()} only feed the mapper's state. */
-        private void pump() {
-            if (closed) {
-                return;
-            }
-            if (reading) {
-                again = true;
-                return;
-            }
-            reading = true;
-            service.eventsAfter(run.row().runId(), lastRead).subscribe().with(events -> context.runOnContext(v -> {
-                reading = false;
-                boolean end = false;
-                for (RunEvent event : events) {
-                    lastRead = event.sequence();
-                    List<Map<String, Object>> mapped = mapper.map(event);
-                    if (event.sequence() <= run.after()) {
-                        continue;
-                    }
-                    for (Map<String, Object> out : mapped) {
-                        send((String) out.get("event"), out);
-                        if (out.get("event").equals("WorkflowPaused")) {
-                            end = true;
-                        }
-                    }
-                    end |= event.isTerminal();
-                }
-                if (end) {
-                    finishAfterPause();
-                } else if (events.size() == 500 || again) {
-                    again = false;
-                    pump();
-                }
-            }), error -> context.runOnContext(v -> {
-                reading = false;
+            follow = follower.follow(run.row().runId(), context, this::accept, error -> {
                 finished = true;
                 response.end();
                 close();
-            }));
+            });
+        }
+
+        /** Maps the next events of the log; events up to {@code run.after()} only feed the mapper's state. */
+        private boolean accept(List<RunEvent> events) {
+            boolean end = false;
+            for (RunEvent event : events) {
+                List<Map<String, Object>> mapped = mapper.map(event);
+                if (event.sequence() <= run.after()) {
+                    continue;
+                }
+                for (Map<String, Object> out : mapped) {
+                    send((String) out.get("event"), out);
+                    if (out.get("event").equals("WorkflowPaused")) {
+                        end = true;
+                    }
+                }
+                end |= event.isTerminal();
+            }
+            if (end) {
+                finishAfterPause();
+            }
+            return end;
         }
 
         private void send(String name, Object data) {
@@ -267,11 +250,7 @@ public class AgentOsRunRoute {
                 return;
             }
             closed = true;
-            try {
-                subscription.close();
-            } catch (Exception ignored) {
-                // Unsubscribing cannot fail.
-            }
+            follow.close();
         }
     }
 }

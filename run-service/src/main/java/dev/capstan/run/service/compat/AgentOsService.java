@@ -214,16 +214,8 @@ public class AgentOsService {
         });
     }
 
-    public Uni<List<RunEvent>> eventsAfter(String runId, long after) {
-        return runs.events(runId, after, 500);
-    }
-
     public Uni<RunRow> find(String tenantId, String runId) {
         return runs.find(tenantId, runId);
-    }
-
-    public AutoCloseable subscribe(String runId, Runnable onCommit) {
-        return bus.subscribe(runId, events -> onCommit.run());
     }
 
     private static Map<String, Object> runSchema(Map<String, Object> output) {
