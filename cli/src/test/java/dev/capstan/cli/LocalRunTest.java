@@ -335,6 +335,24 @@ class LocalRunTest {
     }
 
     @Test
+    void aSubWorkflowNodeFailsLocallyWithAnExplanationInsteadOfBeingSkipped() throws IOException {
+        Path parent = dir.resolve("parent.osop.yaml");
+        Files.writeString(parent, """
+                osop_version: "1.1"
+                id: parent
+                name: Parent
+                nodes:
+                  - {id: call_child, type: system, purpose: run the child, workflow_ref: child-flow}
+                edges: []
+                """);
+        Path log = dir.resolve("parent.osoplog.yaml");
+        Cli.Result r = Cli.run(dir, "run", parent.toString(), "--local", "--log", log.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.all()).contains("child-flow").contains("sub-workflow").contains("without --local");
+        assertThat(LogFiles.read(log).get("status")).isEqualTo("FAILED");
+    }
+
+    @Test
     void runningWithoutAPlatformOrLocalIsAUsageError() {
         Cli.Result r = Cli.run(dir, "run", workflow.toString());
         assertThat(r.exit()).isEqualTo(2);

@@ -50,6 +50,8 @@ public class DiscoveryService {
         // run-service forks runs (POST /v1/runs/{id}:fork); a replay reuses the source's recorded node outcomes.
         body.put("replay", Map.of("supported", true, "modes", List.of("replay", "branch"),
                 "sideEffectSuppression", "recorded-outcome"));
+        // run-service starts core.subWorkflow children and seeds them through inputMapping.
+        body.put("subWorkflow", Map.of("inputMapping", true));
         if (config.advertiseFixtures()) {
             body.put("fixtures", ConformanceFixtures.ids());
         }

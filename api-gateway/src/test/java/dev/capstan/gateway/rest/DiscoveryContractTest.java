@@ -45,6 +45,7 @@ class DiscoveryContractTest {
         // run-service forks runs (ForkAndRunOptionsTest there, the fork isolation case here).
         assertThat(discovery.path("replay").path("supported").asBoolean()).isTrue();
         assertThat(discovery.path("replay").path("modes").toString()).isEqualTo("[\"replay\",\"branch\"]");
+        assertThat(discovery.path("subWorkflow").path("inputMapping").asBoolean()).isTrue();
         // Not served yet, so not advertised: webhook delivery.
         assertThat(discovery.has("webhooks")).isFalse();
     }

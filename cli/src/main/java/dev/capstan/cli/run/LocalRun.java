@@ -12,6 +12,7 @@ import dev.capstan.workflow.engine.Command;
 import dev.capstan.workflow.engine.Decision;
 import dev.capstan.workflow.engine.Engine;
 import dev.capstan.workflow.engine.RunInput;
+import dev.capstan.workflow.engine.SubWorkflowCall;
 import dev.capstan.workflow.error.ErrorInfo;
 import dev.capstan.workflow.event.RunEvent;
 import dev.capstan.workflow.model.Node;
@@ -183,6 +184,14 @@ public final class LocalRun implements Runner {
 
     private void dispatch(Command.DispatchNode dn, NodeRunner runner) {
         Node node = def.node(dn.nodeId());
+        if (SubWorkflowCall.isSubWorkflow(dn.typeId())) {
+            // A child run needs its workflow registered somewhere; in-process runs have no registry.
+            inbox.add(new Step(new RunInput.NodeFailed(dn.nodeId(), dn.attempt(), ErrorInfo.of("not_supported_locally",
+                    "Node '" + dn.nodeId() + "' runs workflow '" + SubWorkflowCall.of(dn.config()).workflowId()
+                            + "' as a sub-workflow, which needs the platform: register both workflows and run without"
+                            + " --local.")), () -> { }));
+            return;
+        }
         Map<String, Object> request = request(dn);
         log.detail(dn.nodeId(), new RunLog.NodeDetail(request, null, null, null, null, null));
         Map<String, Object> options = new HashMap<>();

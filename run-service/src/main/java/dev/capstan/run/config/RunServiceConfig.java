@@ -26,6 +26,13 @@ public interface RunServiceConfig {
      */
     java.util.Optional<String> seedFixturesTenant();
 
+    /**
+     * How deep sub-workflows may nest (a top-level run's child is at depth 1); a deeper call fails its node with
+     * {@code subworkflow_depth_exceeded}, which also stops a workflow that calls itself.
+     */
+    @WithDefault("8")
+    int maxSubWorkflowDepth();
+
     /** Whether this replica consumes node results (off only for tests that drive the engine directly). */
     @WithDefault("true")
     boolean consumeResults();

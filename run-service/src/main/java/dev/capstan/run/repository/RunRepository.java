@@ -3,6 +3,7 @@ package dev.capstan.run.repository;
 import dev.capstan.run.service.JsonCodec;
 import dev.capstan.workflow.event.RunEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -145,6 +146,16 @@ public class RunRepository {
             }
             return new StepResult(advanced, stored);
         });
+    }
+
+    /** Whether a failed write hit a unique key (a run, event or record that another writer inserted first). */
+    public static boolean isDuplicateKey(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof PgException pg && "23505".equals(pg.getSqlState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Adds a parameter and returns its placeholder. */

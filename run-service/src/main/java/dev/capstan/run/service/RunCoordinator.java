@@ -3,7 +3,10 @@ package dev.capstan.run.service;
 import dev.capstan.common.error.ApiException;
 import dev.capstan.common.error.ErrorCode;
 import dev.capstan.common.messaging.NodeDispatchMessage;
+import dev.capstan.common.messaging.NodeResultMessage;
 import dev.capstan.common.messaging.Topics;
+import dev.capstan.run.config.RunServiceConfig;
+import dev.capstan.run.messaging.ChildRunMessage;
 import dev.capstan.run.messaging.OutboxRelay;
 import dev.capstan.run.messaging.RunEventPublisher;
 import dev.capstan.run.repository.OutboxMessage;
@@ -15,10 +18,13 @@ import dev.capstan.workflow.engine.Command;
 import dev.capstan.workflow.engine.Decision;
 import dev.capstan.workflow.engine.Engine;
 import dev.capstan.workflow.engine.Forks;
-import dev.capstan.workflow.expr.ExpressionEnvironment;
 import dev.capstan.workflow.engine.RunInput;
+import dev.capstan.workflow.engine.SubWorkflowCall;
+import dev.capstan.workflow.error.ErrorInfo;
 import dev.capstan.workflow.event.EventTypes;
 import dev.capstan.workflow.event.RunEvent;
+import dev.capstan.workflow.expr.ExpressionEnvironment;
+import dev.capstan.workflow.model.Node;
 import dev.capstan.workflow.state.NodeStatus;
 import dev.capstan.workflow.state.RunFold;
 import dev.capstan.workflow.state.RunOptions;
@@ -79,10 +85,13 @@ public class RunCoordinator {
     private final RunEventPublisher eventPublisher;
     /** Run id → how many of its local nodes this replica is running; while any are, the run's lease is renewed. */
     private final Map<String, Integer> localRunning = new ConcurrentHashMap<>();
+    private final int maxSubWorkflowDepth;
 
     public RunCoordinator(RunRepository runs, DefinitionCache definitions, OutboxRelay relay, RunEventBus bus,
-                          JsonCodec json, Vertx vertx, LocalNodes localNodes, RunEventPublisher eventPublisher) {
+                          JsonCodec json, Vertx vertx, LocalNodes localNodes, RunEventPublisher eventPublisher,
+                          RunServiceConfig config) {
         this.runs = runs;
+        this.maxSubWorkflowDepth = config.maxSubWorkflowDepth();
         this.localNodes = localNodes;
         this.eventPublisher = eventPublisher;
         this.definitions = definitions;
@@ -211,7 +220,18 @@ public class RunCoordinator {
         List<OutboxMessage> outbox = new ArrayList<>();
         List<NodeDispatchMessage> local = new ArrayList<>();
         for (Command command : decision.commands()) {
-            if (command instanceof Command.DispatchNode dispatch) {
+            if (command instanceof Command.DispatchNode dispatch && SubWorkflowCall.isSubWorkflow(dispatch.typeId())) {
+                // run-service runs this node type itself: the child run starts from the outbox, like a dispatch.
+                outbox.add(new OutboxMessage(null, Topics.RUN_CHILDREN, runId,
+                        json.write(ChildRuns.start(run.tenantId(), run.runInfo(), run.state(), dispatch))));
+            } else if (command instanceof Command.CancelNode cancel) {
+                Node node = run.definition().definition().node(cancel.nodeId());
+                ChildRunMessage cancelChild = node == null || !SubWorkflowCall.isSubWorkflow(node.typeId()) ? null
+                        : ChildRuns.cancel(run.tenantId(), cancel, node.config());
+                if (cancelChild != null) {
+                    outbox.add(new OutboxMessage(null, Topics.RUN_CHILDREN, runId, json.write(cancelChild)));
+                }
+            } else if (command instanceof Command.DispatchNode dispatch) {
                 NodeDispatchMessage message = dispatchMessage(run, dispatch);
                 if (allowLocal && localNodes.accepts(message)) {
                     local.add(message);
@@ -220,6 +240,13 @@ public class RunCoordinator {
                 }
             } else if (command instanceof Command.ScheduleTimer timer) {
                 timers.add(new TimerRow(runId, timer.timerId(), timer.kind().name(), timer.nodeId(), timer.attempt(), timer.fireAt()));
+            }
+        }
+        if (run.state().status().isTerminal() && (before == null || !before.status().isTerminal())) {
+            // A waited-for child's end is its parent node's result, written with the step that ends the child.
+            NodeResultMessage parentResult = ChildRuns.parentResult(run.tenantId(), run.runInfo(), run.state(), clock.millis());
+            if (parentResult != null) {
+                outbox.add(new OutboxMessage(null, Topics.NODE_RESULTS, parentResult.runId(), json.write(parentResult)));
             }
         }
         Instant now = clock.instant();
@@ -280,6 +307,75 @@ public class RunCoordinator {
     /** One of the run's local nodes ended without its outcome being committed. */
     private void localNodeDone(String runId) {
         localRunning.computeIfPresent(runId, (id, n) -> n > 1 ? n - 1 : null);
+    }
+
+    /**
+     * Starts the child run a sub-workflow dispatch asked for (see {@link ChildRuns}). A redelivered start finds the
+     * child it made; a child that cannot start (unknown workflow, too deep, inputs refused) fails the parent's node.
+     * A call that does not wait completes its node once the child is committed.
+     */
+    public Uni<Void> startChild(ChildRunMessage start) {
+        SubWorkflowCall call = SubWorkflowCall.of(start.call());
+        if (start.depth() > maxSubWorkflowDepth) {
+            return failParentNode(start, SubWorkflowCall.SUBWORKFLOW_DEPTH_EXCEEDED, "Sub-workflows nest deeper than "
+                    + maxSubWorkflowDepth + " levels at node '" + start.parentNodeId() + "'.");
+        }
+        return runs.findById(start.childRunId()).flatMap(existing -> {
+            if (existing != null) {
+                return completeUnwaitedCall(start, call);
+            }
+            return definitions.latest(start.tenantId(), call.workflowId())
+                    .onFailure(ApiException.class).recoverWithNull()
+                    .flatMap(definition -> {
+                        if (definition == null) {
+                            return failParentNode(start, SubWorkflowCall.CHILD_WORKFLOW_NOT_FOUND, "Workflow '"
+                                    + call.workflowId() + "' of sub-workflow node '" + start.parentNodeId() + "' is not registered.");
+                        }
+                        Map<String, Object> runInfo = ChildRuns.childRunInfo(start);
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> configurable = (Map<String, Object>) runInfo.get("configurable");
+                        RunState initial = RunState.initial(start.childRunId(), call.workflowId());
+                        Decision decision = engine.decide(definition.definition(), initial,
+                                new RunInput.Start(start.inputs(), RunOptions.fromMap(RunOptionsPolicy.forEngine(configurable))));
+                        if (decision.rejected()) {
+                            return failParentNode(start, decision.rejection().code(), "The child run of node '"
+                                    + start.parentNodeId() + "' was refused: " + decision.rejection().message());
+                        }
+                        ActiveRun child = new ActiveRun(start.tenantId(), definition, decision.state(), runInfo, engine);
+                        RunRow row = new RunRow(start.childRunId(), start.tenantId(), call.workflowId(), definition.version(),
+                                decision.state().status().wireName(), lastSequence(decision.state()), json.write(snapshot(child)),
+                                json.write(runInfo), clock.instant());
+                        return serializer.submit(start.childRunId(), () -> commit(child, decision, null, row, List.of(), 0, true))
+                                .onFailure(RunRepository::isDuplicateKey).recoverWithNull()
+                                .flatMap(ignored -> completeUnwaitedCall(start, call));
+                    });
+        });
+    }
+
+    /** Cancels the child of a cancelled sub-workflow attempt; a child that has ended or never started is left alone. */
+    public Uni<Void> cancelChild(ChildRunMessage cancel) {
+        return apply(cancel.childRunId(), new RunInput.Cancel("parent-cancelled", "run:" + cancel.parentRunId()), null)
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    private Uni<Void> completeUnwaitedCall(ChildRunMessage start, SubWorkflowCall call) {
+        if (call.waitForCompletion()) {
+            return Uni.createFrom().voidItem();
+        }
+        SubWorkflowCall.Outcome started = call.started(start.childRunId());
+        return applyToParent(start, new RunInput.NodeCompleted(start.parentNodeId(), start.attempt(), started.outputs(),
+                null, started.variables()));
+    }
+
+    private Uni<Void> failParentNode(ChildRunMessage start, String code, String message) {
+        return applyToParent(start, new RunInput.NodeFailed(start.parentNodeId(), start.attempt(),
+                new ErrorInfo(code, message, Map.of("workflowId",
+                        String.valueOf(start.call().get("workflowId"))), false)));
+    }
+
+    private Uni<Void> applyToParent(ChildRunMessage start, RunInput input) {
+        // A parent that moved on (cancelled, timed out) rejects the input; that is the engine's call, not an error.
+        return apply(start.parentRunId(), input, null).onFailure().recoverWithNull().replaceWithVoid();
     }
 
     /** Reconciles runs whose local-node lease ran out: a replica died while running their local nodes. */
@@ -426,6 +522,12 @@ public class RunCoordinator {
     private Map<String, Object> snapshot(ActiveRun run) {
         Map<String, Object> snapshot = new LinkedHashMap<>(RunSnapshots.toSnapshot(run.state(), ENGINE_VERSION));
         snapshot.put("owner", Map.of("tenant", run.tenantId()));
+        Map<String, Object> parent = ChildRuns.parentLink(run.runInfo());
+        if (parent != null) {
+            snapshot.put("parentRunId", parent.get("runId"));
+            snapshot.put("parentNodeId", parent.get("nodeId"));
+            snapshot.put("childDepth", parent.get("depth"));
+        }
         for (String field : List.of("tags", "metadata", "configurable")) {
             Object value = run.runInfo().get(field);
             if (value != null) {

@@ -7,6 +7,8 @@ public final class Topics {
     public static final String NODE_DISPATCH = "capstan.node.dispatch";
     /** Results from executors back to run-service. */
     public static final String NODE_RESULTS = "capstan.node.results";
+    /** run-service to itself: start or cancel the child run of a {@code core.subWorkflow} node (key: parent run id). */
+    public static final String RUN_CHILDREN = "capstan.run.children";
     /** Committed run events, for webhook delivery and live streams on other replicas. */
     public static final String RUN_EVENTS = "capstan.run.events";
 

@@ -1,6 +1,7 @@
 package dev.capstan.workflow.load;
 
 import com.networknt.schema.InputFormat;
+import dev.capstan.workflow.engine.SubWorkflowCall;
 import dev.capstan.workflow.error.LoadResult;
 import dev.capstan.workflow.error.Problem;
 import dev.capstan.workflow.expr.CompileResult;
@@ -230,6 +231,11 @@ public final class OpenWopLoader {
                         mapOrNull(config.get("resumeSchema")), Values.asLong(config.get("timeoutMs")));
             }
             case "core.delay" -> kind = NodeKind.DELAY;
+            case SubWorkflowCall.TYPE_ID -> {
+                for (Problem problem : SubWorkflowCall.problems(config, id, p + "/config")) {
+                    problems.add(doc.error(problem.code(), problem.pointer(), problem.message()));
+                }
+            }
             default -> {
             }
         }

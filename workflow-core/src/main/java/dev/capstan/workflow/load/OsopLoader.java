@@ -1,6 +1,7 @@
 package dev.capstan.workflow.load;
 
 import com.networknt.schema.InputFormat;
+import dev.capstan.workflow.engine.SubWorkflowCall;
 import dev.capstan.workflow.error.LoadResult;
 import dev.capstan.workflow.error.Problem;
 import dev.capstan.workflow.expr.CompileResult;
@@ -16,6 +17,7 @@ import dev.capstan.workflow.model.InterruptSpec;
 import dev.capstan.workflow.model.JoinRule;
 import dev.capstan.workflow.model.Node;
 import dev.capstan.workflow.model.NodeKind;
+import dev.capstan.workflow.model.PortValue;
 import dev.capstan.workflow.model.ResumeSchemas;
 import dev.capstan.workflow.model.RetryPolicy;
 import dev.capstan.workflow.model.Security;
@@ -61,9 +63,9 @@ public final class OsopLoader {
         this.registry = registry;
     }
 
-    /** A registry that knows the OSOP node types (as {@code osop.<type>}). */
+    /** A registry that knows the OSOP node types (as {@code osop.<type>}) and the sub-workflow call a workflow_ref makes. */
     public static NodeTypeRegistry osopTypes() {
-        return t -> t.startsWith("osop.") && NODE_TYPES.contains(t.substring(5));
+        return t -> SubWorkflowCall.isSubWorkflow(t) || t.startsWith("osop.") && NODE_TYPES.contains(t.substring(5));
     }
 
     public LoadResult<WorkflowDefinition> load(Reader reader) {
@@ -204,12 +206,6 @@ public final class OsopLoader {
                     + "', which is not an OSOP node type (" + String.join(", ", new java.util.TreeSet<>(NODE_TYPES)) + ")."));
             return null;
         }
-        if (n.has("workflow_ref")) {
-            // Nothing would start the child workflow: dispatching the node as a task would silently skip it.
-            problems.add(doc.error("osop.workflow_ref_unsupported", p + "/workflow_ref", "Node '" + id + "' runs a"
-                    + " sub-workflow (workflow_ref), which Capstan does not run from OSOP files; register the child"
-                    + " workflow separately and start it from a task node, or inline its nodes."));
-        }
         Map<String, Object> raw = JsonDocument.plainMap(n);
         Map<String, Object> config = new LinkedHashMap<>(raw);
         config.remove("id");
@@ -253,7 +249,25 @@ public final class OsopLoader {
             }
         }
         Map<String, Object> cost = Values.asMap(raw.get("cost"));
-        return new Node(id, "osop." + type, raw.get("name") instanceof String s ? s : id, kind, config, Map.of(),
+        String typeId = "osop." + type;
+        Map<String, PortValue> inputs = Map.of();
+        if (raw.get("workflow_ref") != null) {
+            // The node runs another registered workflow as a child run; the host starts it and waits for its end.
+            if (!(raw.get("workflow_ref") instanceof String ref) || ref.isBlank()) {
+                problems.add(doc.error("osop.workflow_ref", p + "/workflow_ref", "Node '" + id + "' has a workflow_ref"
+                        + " that is not a workflow id."));
+            } else if (kind == NodeKind.INTERRUPT) {
+                problems.add(doc.error("osop.workflow_ref", p + "/workflow_ref", "Node '" + id + "' waits for a person"
+                        + " and also names a sub-workflow; a node does one or the other."));
+            } else {
+                typeId = SubWorkflowCall.TYPE_ID;
+                config.put("workflowId", ref);
+                Map<String, PortValue> childInputs = new LinkedHashMap<>();
+                Values.asMap(raw.get("workflow_inputs")).forEach((k, v) -> childInputs.put(k, new PortValue.Static(v)));
+                inputs = childInputs;
+            }
+        }
+        return new Node(id, typeId, raw.get("name") instanceof String s ? s : id, kind, config, inputs,
                 retry(raw), kind == NodeKind.INTERRUPT ? null : timeoutMs, security,
                 new CostEstimate(Values.asDouble(cost.get("estimated")), null, null), interrupt);
     }

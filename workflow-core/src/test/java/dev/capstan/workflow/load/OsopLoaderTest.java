@@ -2,12 +2,14 @@ package dev.capstan.workflow.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.capstan.workflow.engine.SubWorkflowCall;
 import dev.capstan.workflow.error.LoadResult;
 import dev.capstan.workflow.error.Problem;
 import dev.capstan.workflow.graph.NodeTypeRegistry;
 import dev.capstan.workflow.model.EdgeMode;
 import dev.capstan.workflow.model.InterruptKind;
 import dev.capstan.workflow.model.NodeKind;
+import dev.capstan.workflow.model.PortValue;
 import dev.capstan.workflow.model.RetryPolicy;
 import dev.capstan.workflow.model.WorkflowDefinition;
 import java.util.stream.Stream;
@@ -260,21 +262,45 @@ class OsopLoaderTest {
     }
 
     @Test
-    void aSubWorkflowReferenceIsRejectedAndASingleSpawnStillLoads() {
+    void aSubWorkflowReferenceBecomesASubWorkflowCallWithItsInputs() {
         String yaml = """
                 osop_version: "1.1"
                 id: w
                 name: W
                 nodes:
                   - {id: a, type: agent, purpose: p}
-                  - {id: b, type: agent, purpose: p, workflow_ref: child-flow}
+                  - {id: b, type: agent, purpose: p, workflow_ref: child-flow, workflow_inputs: {ticket: T-1, priority: 2}}
                 edges:
                   - {from: a, to: b, mode: spawn, spawn_count: 1}
                 """;
         LoadResult<WorkflowDefinition> r = loader.load(yaml);
-        assertThat(r.errors()).extracting(Problem::code, Problem::pointer)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("osop.workflow_ref_unsupported", "/nodes/1/workflow_ref"));
-        assertThat(loader.load(yaml.replace(", workflow_ref: child-flow", "")).isLoaded()).isTrue();
+        assertThat(r.problems()).isEmpty();
+        WorkflowDefinition def = r.orThrow();
+        var node = def.node("b");
+        assertThat(node.typeId()).isEqualTo(SubWorkflowCall.TYPE_ID);
+        assertThat(SubWorkflowCall.of(node.config()).workflowId()).isEqualTo("child-flow");
+        assertThat(node.inputs()).containsEntry("ticket", new PortValue.Static("T-1"))
+                .containsEntry("priority", new PortValue.Static(2));
+        assertThat(def.node("a").typeId()).isEqualTo("osop.agent");
+    }
+
+    @Test
+    void aSubWorkflowReferenceThatIsNotAnIdOrSitsOnAHumanNodeIsRejected() {
+        String yaml = """
+                osop_version: "1.1"
+                id: w
+                name: W
+                nodes:
+                  - {id: a, type: agent, purpose: p, workflow_ref: 42}
+                  - {id: b, type: human, purpose: p, workflow_ref: child-flow}
+                edges:
+                  - {from: a, to: b}
+                """;
+        LoadResult<WorkflowDefinition> r = loader.load(yaml);
+        assertThat(r.errors()).extracting(Problem::code, Problem::pointer).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("osop.workflow_ref", "/nodes/0/workflow_ref"),
+                org.assertj.core.groups.Tuple.tuple("osop.workflow_ref", "/nodes/1/workflow_ref"));
+        assertThat(r.errors().get(1).line()).isEqualTo(6);
     }
 
     static Stream<String> runLogs() {
