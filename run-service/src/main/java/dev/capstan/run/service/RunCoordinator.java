@@ -4,6 +4,7 @@ import dev.capstan.common.error.ApiException;
 import dev.capstan.common.error.ErrorCode;
 import dev.capstan.common.messaging.NodeDispatchMessage;
 import dev.capstan.common.messaging.Topics;
+import dev.capstan.run.messaging.NodeCancelPublisher;
 import dev.capstan.run.messaging.OutboxRelay;
 import dev.capstan.run.messaging.RunEventPublisher;
 import dev.capstan.run.repository.OutboxMessage;
@@ -77,12 +78,15 @@ public class RunCoordinator {
     private final Map<String, ActiveRun> active = new ConcurrentHashMap<>();
     private final LocalNodes localNodes;
     private final RunEventPublisher eventPublisher;
+    private final NodeCancelPublisher nodeCancels;
     /** Run id → how many of its local nodes this replica is running; while any are, the run's lease is renewed. */
     private final Map<String, Integer> localRunning = new ConcurrentHashMap<>();
 
     public RunCoordinator(RunRepository runs, DefinitionCache definitions, OutboxRelay relay, RunEventBus bus,
-                          JsonCodec json, Vertx vertx, LocalNodes localNodes, RunEventPublisher eventPublisher) {
+                          JsonCodec json, Vertx vertx, LocalNodes localNodes, RunEventPublisher eventPublisher,
+                          NodeCancelPublisher nodeCancels) {
         this.runs = runs;
+        this.nodeCancels = nodeCancels;
         this.localNodes = localNodes;
         this.eventPublisher = eventPublisher;
         this.definitions = definitions;
@@ -210,6 +214,7 @@ public class RunCoordinator {
         List<TimerRow> timers = new ArrayList<>();
         List<OutboxMessage> outbox = new ArrayList<>();
         List<NodeDispatchMessage> local = new ArrayList<>();
+        List<Command.CancelNode> cancels = new ArrayList<>();
         for (Command command : decision.commands()) {
             if (command instanceof Command.DispatchNode dispatch) {
                 NodeDispatchMessage message = dispatchMessage(run, dispatch);
@@ -220,6 +225,8 @@ public class RunCoordinator {
                 }
             } else if (command instanceof Command.ScheduleTimer timer) {
                 timers.add(new TimerRow(runId, timer.timerId(), timer.kind().name(), timer.nodeId(), timer.attempt(), timer.fireAt()));
+            } else if (command instanceof Command.CancelNode cancel) {
+                cancels.add(cancel);
             }
         }
         Instant now = clock.instant();
@@ -249,6 +256,9 @@ public class RunCoordinator {
             bus.committed(runId, events);
             eventPublisher.publish(run.tenantId(), runId, events);
             relay.publish(messages).subscribe().with(ok -> { }, e -> { });
+            // Best effort, after the commit: an attempt running here is stopped in place, the others on the executors.
+            nodeCancels.publish(run.tenantId(), cancels.stream()
+                    .filter(c -> !localNodes.cancel(c.runId(), c.nodeId(), c.attempt(), c.reason())).toList());
             local.forEach(this::runLocally);
             timers.forEach(this::armLocally);
         }).replaceWithVoid();
