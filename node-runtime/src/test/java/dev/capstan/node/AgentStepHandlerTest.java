@@ -160,4 +160,15 @@ class AgentStepHandlerTest {
         assertThat(((NodeOutcome.Completed) mocked).outputs()).containsEntry("content", "Mock reply (m) to: two words");
         assertThat(((NodeOutcome.Failed) refused).error().code()).isEqualTo("mock_provider_forbidden");
     }
+
+    @Test
+    void anAgentStoreThatCannotAnswerFailsTheAttemptRetryably() throws Exception {
+        AgentDirectory broken = (tenant, agentId) -> CompletableFuture.failedFuture(new IllegalStateException("db down"));
+        NodeRunner runner = new NodeRunner(NodeHandlerRegistry.standard(NodeRuntimeSettings.defaults(), JSON, broken),
+                tenant -> Map.of(), 30_000, Executors.newFixedThreadPool(2));
+        NodeOutcome outcome = run(runner, step("writer", "Write.", Map.of(), Map.of()), new CopyOnWriteArrayList<>());
+        NodeOutcome.NodeError error = ((NodeOutcome.Failed) outcome).error();
+        assertThat(error.code()).isEqualTo("tenant_unavailable");
+        assertThat(error.retryable()).isTrue();
+    }
 }

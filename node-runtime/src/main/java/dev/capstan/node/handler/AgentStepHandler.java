@@ -65,7 +65,11 @@ public final class AgentStepHandler implements NodeHandler {
         if (agentId == null) {
             throw new NodeFailure("validation_error", "The agent step names no agentId.", false);
         }
-        return resolve(ctx.tenantId(), agentId).thenCompose(resolved -> {
+        CompletionStage<Resolved> lookup = resolve(ctx.tenantId(), agentId).exceptionally(t -> {
+            // A store that cannot answer now may answer on a retry; the attempt is not the step's fault.
+            throw new NodeFailure("tenant_unavailable", "The tenant's agent definitions could not be read.", true);
+        });
+        return lookup.thenCompose(resolved -> {
             ModelClient.Call call = call(ctx, resolved.profile());
             return models.call(ctx, call).thenApply(outcome -> withContent(outcome, agentId, resolved.definition()));
         });
