@@ -102,6 +102,15 @@ public final class KafkaHarness {
         }
     }
 
+    /** Publishes a cancel command on the real cancel topic, as run-service does. */
+    public void sendCancel(dev.capstan.common.messaging.NodeCancelMessage cancel) {
+        try {
+            producer.send(new ProducerRecord<>(Topics.NODE_CANCEL, cancel.runId(), json.writeValueAsString(cancel))).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public void sendRaw(String key, String value) {
         try {
             producer.send(new ProducerRecord<>(Topics.NODE_DISPATCH, key, value)).get();

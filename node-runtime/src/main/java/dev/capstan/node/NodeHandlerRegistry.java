@@ -1,5 +1,6 @@
 package dev.capstan.node;
 
+import dev.capstan.node.handler.AgentStepHandler;
 import dev.capstan.node.handler.CoreConditionalHandler;
 import dev.capstan.node.handler.CoreFailHandler;
 import dev.capstan.node.handler.CoreGetVariableHandler;
@@ -10,6 +11,7 @@ import dev.capstan.node.handler.CoreNoopHandler;
 import dev.capstan.node.handler.CoreSetVariableHandler;
 import dev.capstan.node.handler.HttpNodeHandler;
 import dev.capstan.node.handler.LlmNodeHandler;
+import dev.capstan.node.handler.ModelClient;
 import dev.capstan.node.handler.RecordOnlyHandler;
 import dev.capstan.node.handler.ShellNodeHandler;
 import dev.capstan.node.http.OutboundHttp;
@@ -38,14 +40,20 @@ public final class NodeHandlerRegistry {
         }
     }
 
-    /** Every built-in handler, configured by {@code settings}, sharing one outbound HTTP client. */
+    /** Every built-in handler, configured by {@code settings}, sharing one outbound HTTP client; no stored agents. */
     public static NodeHandlerRegistry standard(NodeRuntimeSettings settings, ObjectMapper json) {
+        return standard(settings, json, AgentDirectory.NONE);
+    }
+
+    /** Every built-in handler; agent steps find the tenant's agent definitions in {@code agents}. */
+    public static NodeHandlerRegistry standard(NodeRuntimeSettings settings, ObjectMapper json, AgentDirectory agents) {
         OutboundHttp http = new OutboundHttp();
+        ModelClient models = new ModelClient(http, settings, new PriceTable(settings), json);
         return new NodeHandlerRegistry(List.of(new CoreNoopHandler(), new CoreIdentityHandler(), new CoreFailHandler(),
                 new CoreSetVariableHandler(), new CoreGetVariableHandler(), new CoreConditionalHandler(),
                 new CoreMergeHandler(), new CoreLoopHandler(), new RecordOnlyHandler(),
-                new HttpNodeHandler(http, settings, json), new LlmNodeHandler(http, settings, new PriceTable(settings), json),
-                new ShellNodeHandler(settings)));
+                new HttpNodeHandler(http, settings, json), new LlmNodeHandler(models),
+                new AgentStepHandler(models, agents, json), new ShellNodeHandler(settings)));
     }
 
     public Optional<NodeHandler> find(String typeId) {

@@ -39,6 +39,13 @@ public interface ExecutorConfig {
     @WithDefault("45000")
     int sessionTimeoutMs();
 
+    /**
+     * How far back a starting instance reads {@code capstan.node.cancel}, and how long a cancel of an attempt that is
+     * not running here is remembered (its dispatch may still be queued behind busy permits).
+     */
+    @WithDefault("300000")
+    long cancelLookbackMs();
+
     /** The longest one attempt may run when the dispatch names no timeout. */
     @WithDefault("900000")
     long defaultNodeTimeoutMs();

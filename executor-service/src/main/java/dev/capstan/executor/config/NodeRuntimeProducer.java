@@ -1,6 +1,7 @@
 package dev.capstan.executor.config;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.executor.service.TenantAgents;
 import dev.capstan.node.NodeHandlerRegistry;
 import dev.capstan.node.NodeRuntimeSettings;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,8 +15,8 @@ public class NodeRuntimeProducer {
 
     @Produces
     @ApplicationScoped
-    NodeHandlerRegistry handlers(ExecutorConfig config, ObjectMapper json) {
-        return NodeHandlerRegistry.standard(settings(config), json);
+    NodeHandlerRegistry handlers(ExecutorConfig config, ObjectMapper json, TenantAgents agents) {
+        return NodeHandlerRegistry.standard(settings(config), json, agents);
     }
 
     static NodeRuntimeSettings settings(ExecutorConfig config) {

@@ -85,8 +85,8 @@ public class ExecutorRuntime {
     }
 
     /**
-     * Cancels the node's running attempt on this process's instance (see {@link DispatchProcessor#cancel}); the
-     * hook for a cancel command once run-service publishes them. Returns how many attempts were cancelled.
+     * Cancels the node's running attempt on this process's instance (see {@link DispatchProcessor#cancel}), as a
+     * record on {@code capstan.node.cancel} does. Returns how many attempts were cancelled.
      */
     public int cancel(String runId, String nodeId, int attempt, String reason) {
         return main == null ? 0 : main.cancel(runId, nodeId, attempt, reason);
@@ -102,6 +102,7 @@ public class ExecutorRuntime {
         private final DispatchProcessor processor;
         private final DispatchConsumer consumer;
         private final ResultPublisher publisher;
+        private final CancelListener cancels;
         private final ExecutorService workers;
         private final ScheduledExecutorService timers;
 
@@ -110,12 +111,19 @@ public class ExecutorRuntime {
                     threads("capstan-node-" + owner));
             this.timers = Executors.newSingleThreadScheduledExecutor(threads("capstan-lease-" + owner));
             this.publisher = new ResultPublisher(bootstrapServers, "executor-results-" + owner, json);
-            DispatchProcessor.Settings settings = new DispatchProcessor.Settings(owner, config.leaseMs());
+            DispatchProcessor.Settings settings = new DispatchProcessor.Settings(owner, config.leaseMs(), config.cancelLookbackMs());
             NodeRunner runner = NodeRunner.withTenants(handlers, tenants::lookup, config.defaultNodeTimeoutMs(), workers);
             this.processor = new DispatchProcessor(settings, log, runner, publisher, json,
                     new NodeMetrics(meters, handlers.typeIds(), role), timers);
             this.consumer = new DispatchConsumer(bootstrapServers, config.consumerGroup(), "executor-" + owner,
                     config.maxInFlight(), config.sessionTimeoutMs(), this::handle);
+            this.cancels = new CancelListener(bootstrapServers, "executor-cancels-" + owner, config.cancelLookbackMs(), json,
+                    c -> {
+                        int n = processor.cancel(c.runId(), c.nodeId(), c.attempt(), c.reason());
+                        if (n > 0) {
+                            LOG.infof("Cancelled node %s attempt %d of run %s (%s)", c.nodeId(), c.attempt(), c.runId(), c.reason());
+                        }
+                    });
         }
 
         public String owner() {
@@ -137,6 +145,7 @@ public class ExecutorRuntime {
         public void start() {
             long beat = Math.max(100, config.leaseMs() / 3);
             timers.scheduleWithFixedDelay(this::renewLeases, beat, beat, TimeUnit.MILLISECONDS);
+            cancels.start();
             consumer.start();
         }
 
@@ -148,6 +157,7 @@ public class ExecutorRuntime {
                 LOG.warnf("Handing back %d unfinished invocations", unfinished.size());
                 log.release(processor.owner(), unfinished).await().atMost(Duration.ofSeconds(5));
             }
+            cancels.stop();
             timers.shutdownNow();
             workers.shutdownNow();
             publisher.close();

@@ -3,7 +3,9 @@ package dev.capstan.executor.rest;
 import dev.capstan.common.error.ApiException;
 import dev.capstan.common.error.ErrorCode;
 import dev.capstan.executor.config.ExecutorConfig;
+import dev.capstan.executor.service.TenantAgents;
 import dev.capstan.executor.service.TenantDirectory;
+import dev.capstan.node.AgentProfile;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -21,8 +23,8 @@ import java.security.MessageDigest;
 import java.util.List;
 
 /**
- * Operators' surface for tenant secrets and execution policy, behind the admin bearer token. Secret values go in
- * and never come out: listing returns names only.
+ * Operators' surface for tenant secrets, execution policy and agent definitions, behind the admin bearer token.
+ * Secret values go in and never come out: listing returns names only.
  */
 @Path("/admin/v1/tenants/{tenant}")
 @Produces(MediaType.APPLICATION_JSON)
@@ -44,11 +46,29 @@ public class TenantAdminResource {
     public record PolicyUpdate(Boolean allowExec, Boolean allowPrivateTargets) {
     }
 
+    /** The body of an agent PUT: every field optional (null = the run's model options and the platform decide). */
+    public record AgentBody(String provider, String model, String systemPrompt, Double temperature, Integer maxTokens,
+                            String credentialRef, String baseUrl) {
+    }
+
+    public record AgentView(String tenantId, String agentId, String provider, String model, String systemPrompt,
+                            Double temperature, Integer maxTokens, String credentialRef, String baseUrl) {
+        static AgentView of(String tenantId, AgentProfile a) {
+            return new AgentView(tenantId, a.agentId(), a.provider(), a.model(), a.systemPrompt(), a.temperature(),
+                    a.maxTokens(), a.credentialRef(), a.baseUrl());
+        }
+    }
+
+    public record AgentList(String tenantId, List<AgentView> agents, boolean truncated) {
+    }
+
     private final TenantDirectory tenants;
+    private final TenantAgents agents;
     private final ExecutorConfig config;
 
-    public TenantAdminResource(TenantDirectory tenants, ExecutorConfig config) {
+    public TenantAdminResource(TenantDirectory tenants, TenantAgents agents, ExecutorConfig config) {
         this.tenants = tenants;
+        this.agents = agents;
         this.config = config;
     }
 
@@ -93,6 +113,43 @@ public class TenantAdminResource {
         authorize(auth);
         PolicyUpdate p = body == null ? new PolicyUpdate(null, null) : body;
         return tenants.putPolicy(tenant, p.allowExec(), p.allowPrivateTargets());
+    }
+
+    @PUT
+    @Path("/agents/{agentId}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<AgentView> putAgent(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth, @PathParam("tenant") String tenant,
+                                   @PathParam("agentId") String agentId, AgentBody body) {
+        authorize(auth);
+        AgentBody b = body == null ? new AgentBody(null, null, null, null, null, null, null) : body;
+        return agents.put(tenant, new AgentProfile(agentId, b.provider(), b.model(), b.systemPrompt(), b.temperature(),
+                b.maxTokens(), b.credentialRef(), b.baseUrl())).map(a -> AgentView.of(tenant, a));
+    }
+
+    @GET
+    @Path("/agents/{agentId}")
+    public Uni<AgentView> agent(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth, @PathParam("tenant") String tenant,
+                                @PathParam("agentId") String agentId) {
+        authorize(auth);
+        return agents.get(tenant, agentId).map(a -> AgentView.of(tenant, a));
+    }
+
+    @GET
+    @Path("/agents")
+    public Uni<AgentList> listAgents(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth, @PathParam("tenant") String tenant) {
+        authorize(auth);
+        return agents.list(tenant, MAX_NAMES + 1).map(all -> {
+            List<AgentView> views = all.stream().limit(MAX_NAMES).map(a -> AgentView.of(tenant, a)).toList();
+            return new AgentList(tenant, views, all.size() > MAX_NAMES);
+        });
+    }
+
+    @DELETE
+    @Path("/agents/{agentId}")
+    public Uni<Response> deleteAgent(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth, @PathParam("tenant") String tenant,
+                                     @PathParam("agentId") String agentId) {
+        authorize(auth);
+        return agents.delete(tenant, agentId).map(x -> Response.noContent().build());
     }
 
     private void authorize(String authorization) {

@@ -37,8 +37,14 @@ public final class DispatchProcessor {
         CompletionStage<Void> publish(NodeResultMessage result);
     }
 
-    public record Settings(String owner, long leaseMs) {
+    /** @param cancelMemoryMs how long a cancel of an attempt not running here is remembered, in case its dispatch is still queued */
+    public record Settings(String owner, long leaseMs, long cancelMemoryMs) {
+        public Settings(String owner, long leaseMs) {
+            this(owner, leaseMs, 300_000);
+        }
     }
+
+    private static final int MAX_REMEMBERED_CANCELS = 10_000;
 
     private final Settings settings;
     private final InvocationLogRepository log;
@@ -52,6 +58,8 @@ public final class DispatchProcessor {
     private final Map<String, NodeRunner.Running> attempts = new ConcurrentHashMap<>();
     /** {@code runId \0 nodeId \0 attempt} of each running invocation: the engine's CancelNode names a node, not an id. */
     private final Map<String, String> nodeOf = new ConcurrentHashMap<>();
+    /** Recent cancels by {@code runId \0 nodeId \0 attempt} → (reason, until): a dispatch that starts later is stopped at once. */
+    private final Map<String, Map.Entry<String, Long>> cancelled = new ConcurrentHashMap<>();
 
     public DispatchProcessor(Settings settings, InvocationLogRepository log, NodeRunner runner,
                              Publisher publisher, ObjectMapper json, NodeMetrics metrics, ScheduledExecutorService timers) {
@@ -83,15 +91,39 @@ public final class DispatchProcessor {
         return r != null && r.cancel(reason);
     }
 
-    /** Cancels every attempt this instance runs for the node (any invocation id of that run, node and attempt). */
+    /**
+     * Cancels every attempt this instance runs for the node (any invocation id of that run, node and attempt), and
+     * remembers the cancel for a while so that a dispatch of that attempt still waiting for a permit does not run.
+     * Returns how many running attempts were cancelled here.
+     */
     public int cancel(String runId, String nodeId, int attempt, String reason) {
+        // Remember first, then look: a dispatch starting meanwhile either is in the map or sees the remembered cancel.
+        remember(runId + "\0" + nodeId + "\0" + attempt, reason);
         int n = 0;
         for (Map.Entry<String, NodeRunner.Running> e : attempts.entrySet()) {
             if (matches(e.getKey(), runId, nodeId, attempt) && e.getValue().cancel(reason)) {
                 n++;
             }
         }
+        metrics.cancelReceived(n > 0);
         return n;
+    }
+
+    private void remember(String node, String reason) {
+        long now = System.currentTimeMillis();
+        if (cancelled.size() >= MAX_REMEMBERED_CANCELS) {
+            cancelled.values().removeIf(v -> v.getValue() < now);
+            if (cancelled.size() >= MAX_REMEMBERED_CANCELS) {
+                cancelled.clear(); // a burst beyond the bound: forgetting only lets a late dispatch run, which is safe
+            }
+        }
+        cancelled.put(node, Map.entry(reason == null ? "cancelled" : reason, now + settings.cancelMemoryMs()));
+    }
+
+    /** The reason of a remembered, unexpired cancel of the attempt, or null. */
+    private String cancelledEarlier(String node) {
+        Map.Entry<String, Long> c = cancelled.get(node);
+        return c != null && c.getValue() >= System.currentTimeMillis() ? c.getKey() : null;
     }
 
     private boolean matches(String invocationId, String runId, String nodeId, int attempt) {
@@ -157,7 +189,12 @@ public final class DispatchProcessor {
                 d.inputs(), d.config(), d.timeoutMs(), d.options());
         NodeRunner.Running handle = runner.start(invocation, progress);
         attempts.put(id, handle);
-        nodeOf.put(id, d.runId() + "\0" + d.nodeId() + "\0" + d.attempt());
+        String node = d.runId() + "\0" + d.nodeId() + "\0" + d.attempt();
+        nodeOf.put(id, node);
+        String earlier = cancelledEarlier(node);
+        if (earlier != null) {
+            handle.cancel(earlier);
+        }
         return handle.attempt().thenCompose(attempt -> {
             NodeOutcome o = attempt.outcome();
             NodeResultMessage result = NodeResultMessages.of(d, id, o, attempt.durationMs());

@@ -52,6 +52,12 @@ public final class NodeMetrics {
                 .register(registry).increment();
     }
 
+    /** A cancel command arrived: {@code cancelled} when it stopped an attempt here, else {@code not_running}. */
+    public void cancelReceived(boolean cancelledHere) {
+        Counter.builder("capstan.node.cancels").tag("outcome", cancelledHere ? "cancelled" : "not_running")
+                .register(registry).increment();
+    }
+
     public void replayed(String typeId) {
         Counter.builder("capstan.node.replayed").tag("node_type", type(typeId)).register(registry).increment();
     }

@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +33,8 @@ public class LocalNodes {
     private final NodeRunner runner;
     private final ExecutorService starter;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** The attempts running here by {@code runId \0 nodeId \0 attempt}, so that the engine's CancelNode can stop them. */
+    private final Map<String, NodeRunner.Running> running = new ConcurrentHashMap<>();
     private final MeterRegistry meters;
 
     public LocalNodes(RunServiceConfig config, ObjectMapper json, MeterRegistry meters) {
@@ -80,12 +83,31 @@ public class LocalNodes {
         inFlight.incrementAndGet();
         NodeInvocation invocation = new NodeInvocation(d.tenantId(), d.runId(), d.nodeId(), d.typeId(), d.attempt(),
                 d.invocationId(), d.inputs(), d.config(), d.timeoutMs(), d.options());
-        return runner.run(invocation, null).thenApply(attempt -> {
+        String key = key(d.runId(), d.nodeId(), d.attempt());
+        NodeRunner.Running handle = runner.start(invocation, null);
+        running.put(key, handle);
+        return handle.attempt().thenApply(attempt -> {
             NodeResultMessage result = NodeResultMessages.of(d, invocation.invocationId(), attempt.outcome(), attempt.durationMs());
             Timer.builder("capstan.node.duration").tag("node_type", d.typeId()).tag("outcome", result.outcome())
                     .tag("runner", "local").register(meters).record(attempt.durationMs(), TimeUnit.MILLISECONDS);
             return result;
-        }).whenComplete((r, t) -> inFlight.decrementAndGet());
+        }).whenComplete((r, t) -> {
+            running.remove(key, handle);
+            inFlight.decrementAndGet();
+        });
+    }
+
+    /**
+     * Stops the attempt if it runs in this replica (its HTTP request is aborted, no retry starts); its outcome,
+     * {@code node_cancelled}, is then refused by the engine as stale. True when an attempt was cancelled here.
+     */
+    public boolean cancel(String runId, String nodeId, int attempt, String reason) {
+        NodeRunner.Running r = running.get(key(runId, nodeId, attempt));
+        return r != null && r.cancel(reason);
+    }
+
+    private static String key(String runId, String nodeId, int attempt) {
+        return runId + '\0' + nodeId + '\0' + attempt;
     }
 
     /** Whether the config refers to a tenant secret ({@code ${secrets.X}} or an auth {@code secretRef}). */

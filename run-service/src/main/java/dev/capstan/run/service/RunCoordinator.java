@@ -7,6 +7,7 @@ import dev.capstan.common.messaging.NodeResultMessage;
 import dev.capstan.common.messaging.Topics;
 import dev.capstan.run.config.RunServiceConfig;
 import dev.capstan.run.messaging.ChildRunMessage;
+import dev.capstan.run.messaging.NodeCancelPublisher;
 import dev.capstan.run.messaging.OutboxRelay;
 import dev.capstan.run.messaging.RunEventPublisher;
 import dev.capstan.run.repository.OutboxMessage;
@@ -83,14 +84,16 @@ public class RunCoordinator {
     private final Map<String, ActiveRun> active = new ConcurrentHashMap<>();
     private final LocalNodes localNodes;
     private final RunEventPublisher eventPublisher;
+    private final NodeCancelPublisher nodeCancels;
     /** Run id → how many of its local nodes this replica is running; while any are, the run's lease is renewed. */
     private final Map<String, Integer> localRunning = new ConcurrentHashMap<>();
     private final int maxSubWorkflowDepth;
 
     public RunCoordinator(RunRepository runs, DefinitionCache definitions, OutboxRelay relay, RunEventBus bus,
                           JsonCodec json, Vertx vertx, LocalNodes localNodes, RunEventPublisher eventPublisher,
-                          RunServiceConfig config) {
+                          NodeCancelPublisher nodeCancels, RunServiceConfig config) {
         this.runs = runs;
+        this.nodeCancels = nodeCancels;
         this.maxSubWorkflowDepth = config.maxSubWorkflowDepth();
         this.localNodes = localNodes;
         this.eventPublisher = eventPublisher;
@@ -219,6 +222,7 @@ public class RunCoordinator {
         List<TimerRow> timers = new ArrayList<>();
         List<OutboxMessage> outbox = new ArrayList<>();
         List<NodeDispatchMessage> local = new ArrayList<>();
+        List<Command.CancelNode> cancels = new ArrayList<>();
         for (Command command : decision.commands()) {
             if (command instanceof Command.DispatchNode dispatch && SubWorkflowCall.isSubWorkflow(dispatch.typeId())) {
                 // run-service runs this node type itself: the child run starts from the outbox, like a dispatch.
@@ -226,10 +230,14 @@ public class RunCoordinator {
                         json.write(ChildRuns.start(run.tenantId(), run.runInfo(), run.state(), dispatch))));
             } else if (command instanceof Command.CancelNode cancel) {
                 Node node = run.definition().definition().node(cancel.nodeId());
-                ChildRunMessage cancelChild = node == null || !SubWorkflowCall.isSubWorkflow(node.typeId()) ? null
-                        : ChildRuns.cancel(run.tenantId(), cancel, node.config());
-                if (cancelChild != null) {
-                    outbox.add(new OutboxMessage(null, Topics.RUN_CHILDREN, runId, json.write(cancelChild)));
+                if (node != null && SubWorkflowCall.isSubWorkflow(node.typeId())) {
+                    // The attempt is a child run, not executor work: cancel the child (unless the call says not to).
+                    ChildRunMessage cancelChild = ChildRuns.cancel(run.tenantId(), cancel, node.config());
+                    if (cancelChild != null) {
+                        outbox.add(new OutboxMessage(null, Topics.RUN_CHILDREN, runId, json.write(cancelChild)));
+                    }
+                } else {
+                    cancels.add(cancel);
                 }
             } else if (command instanceof Command.DispatchNode dispatch) {
                 NodeDispatchMessage message = dispatchMessage(run, dispatch);
@@ -276,6 +284,9 @@ public class RunCoordinator {
             bus.committed(runId, events);
             eventPublisher.publish(run.tenantId(), runId, events);
             relay.publish(messages).subscribe().with(ok -> { }, e -> { });
+            // Best effort, after the commit: an attempt running here is stopped in place, the others on the executors.
+            nodeCancels.publish(run.tenantId(), cancels.stream()
+                    .filter(c -> !localNodes.cancel(c.runId(), c.nodeId(), c.attempt(), c.reason())).toList());
             local.forEach(this::runLocally);
             timers.forEach(this::armLocally);
         }).replaceWithVoid();

@@ -97,4 +97,19 @@ public final class RunsClient {
     public static List<String> types(List<Map<String, Object>> events) {
         return events.stream().map(e -> (String) e.get("type")).toList();
     }
+
+    /** The dispatch of the run the test executor has received, waiting for it. */
+    public static dev.capstan.common.messaging.NodeDispatchMessage awaitDispatch(TestExecutor executor, String runId)
+            throws InterruptedException {
+        long end = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < end) {
+            for (dev.capstan.common.messaging.NodeDispatchMessage d : executor.received()) {
+                if (d.runId().equals(runId)) {
+                    return d;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no dispatch of run " + runId);
+    }
 }

@@ -24,8 +24,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * A small executor for run-service tests: it reads the real dispatch topic and writes the real result
- * topic. {@code core.fail} fails, {@code core.setVariable} sets {@code config.name} to {@code config.value}, {@code test.stream} streams two model chunks first, everything else completes
- * echoing its inputs.
+ * topic. {@code core.fail} fails, {@code core.setVariable} sets {@code config.name} to {@code config.value}, {@code test.stream} streams two model chunks first,
+ * {@code test.hold} gets no answer until {@link #complete} sends one, everything else completes echoing its inputs.
  */
 public final class TestExecutor implements AutoCloseable {
 
@@ -73,6 +73,9 @@ public final class TestExecutor implements AutoCloseable {
                                     json.writeValueAsString(chunkOf(dispatch, piece, piece.equals("lo")))));
                         }
                     }
+                    if (dispatch.typeId().equals("test.hold")) {
+                        continue;
+                    }
                     String result = json.writeValueAsString(resultOf(dispatch));
                     int copies = duplicatesToSend.contains(dispatch.nodeId()) ? 2 : 1;
                     for (int i = 0; i < copies; i++) {
@@ -88,6 +91,11 @@ public final class TestExecutor implements AutoCloseable {
         } finally {
             consumer.close();
         }
+    }
+
+    /** Sends the completed result of a dispatch now (for {@code test.hold}: a result that arrives late). */
+    public void complete(NodeDispatchMessage dispatch) throws Exception {
+        producer.send(new ProducerRecord<>(Topics.NODE_RESULTS, dispatch.runId(), json.writeValueAsString(resultOf(dispatch)))).get();
     }
 
     private static NodeResultMessage chunkOf(NodeDispatchMessage d, String text, boolean last) {

@@ -9,6 +9,11 @@ public final class Topics {
     public static final String NODE_RESULTS = "capstan.node.results";
     /** run-service to itself: start or cancel the child run of a {@code core.subWorkflow} node (key: parent run id). */
     public static final String RUN_CHILDREN = "capstan.run.children";
+    /**
+     * Commands from run-service to every executor instance: stop this running attempt. Best effort (a lost cancel only
+     * leaves work running whose late result the engine refuses), so read by each instance without a shared group.
+     */
+    public static final String NODE_CANCEL = "capstan.node.cancel";
     /** Committed run events, for webhook delivery and live streams on other replicas. */
     public static final String RUN_EVENTS = "capstan.run.events";
 

@@ -3,6 +3,7 @@ package dev.capstan.workflow.load;
 import com.networknt.schema.InputFormat;
 import dev.capstan.workflow.error.LoadResult;
 import dev.capstan.workflow.error.Problem;
+import dev.capstan.workflow.expr.ExpressionEnvironment;
 import dev.capstan.workflow.graph.GraphChecker;
 import dev.capstan.workflow.graph.NodeTypeRegistry;
 import dev.capstan.workflow.model.Edge;
@@ -11,6 +12,7 @@ import dev.capstan.workflow.model.InterruptKind;
 import dev.capstan.workflow.model.InterruptSpec;
 import dev.capstan.workflow.model.Node;
 import dev.capstan.workflow.model.NodeKind;
+import dev.capstan.workflow.model.PortValue;
 import dev.capstan.workflow.model.ResumeSchemas;
 import dev.capstan.workflow.model.Security;
 import dev.capstan.workflow.model.SourceFormat;
@@ -28,7 +30,9 @@ import tools.jackson.databind.JsonNode;
  * Loads ordered step lists as the {@code /api/v1/workflows} surface stores them:
  * {@code {id, name, steps: [{id?, stepOrder, agentId, action, requiresConfirmation, humanReview}]}}. Steps run in
  * {@code stepOrder}; {@code requiresConfirmation} asks a person to approve the step before it runs and
- * {@code humanReview} adds an approval after it (node {@code <step>.review}).
+ * {@code humanReview} adds an approval after it (node {@code <step>.review}). Each step's inputs are {@code input}
+ * (the run's inputs) and, after the first, {@code previous} (the previous step's {@code content} output), which the
+ * executors' agent-step handler turns into the model's user content.
  */
 public final class StepListLoader {
 
@@ -66,6 +70,9 @@ public final class StepListLoader {
         List<Edge> edges = new ArrayList<>();
         List<String> edgePointers = new ArrayList<>();
         String previous = null;
+        String previousStep = null;
+        // Every step reads the run's inputs and the previous step's content: that is how a step list chains.
+        PortValue runInputs = new PortValue.Expression(ExpressionEnvironment.forNodes(Set.of()).compileValue("inputs").expression());
         for (Step step : ordered) {
             JsonNode s = step.json();
             String p = JsonDocument.pointer("steps", step.index());
@@ -85,7 +92,12 @@ public final class StepListLoader {
             boolean confirm = s.path("requiresConfirmation").asBoolean(false);
             Map<String, Object> data = Map.of("title", "Confirm step " + step.order(), "description",
                     String.valueOf(config.get("action")));
-            nodes.add(new Node(id, STEP_TYPE, id, NodeKind.TASK, config, Map.of(), null, null,
+            Map<String, PortValue> inputs = new LinkedHashMap<>();
+            inputs.put("input", runInputs);
+            if (previousStep != null) {
+                inputs.put("previous", new PortValue.Connection(previousStep, "content", true));
+            }
+            nodes.add(new Node(id, STEP_TYPE, id, NodeKind.TASK, config, inputs, null, null,
                     new Security(confirm, null, List.of(), List.of()), null,
                     confirm ? new InterruptSpec(InterruptKind.APPROVAL, data, ResumeSchemas.approval(null), null) : null));
             pointers.add(p);
@@ -94,6 +106,7 @@ public final class StepListLoader {
                 edgePointers.add(p);
             }
             previous = id;
+            previousStep = id;
             if (s.path("humanReview").asBoolean(false)) {
                 String review = id + ".review";
                 nodes.add(new Node(review, "capstan.humanReview", "Review of " + id, NodeKind.INTERRUPT, Map.of(),
