@@ -13,7 +13,6 @@ import dev.capstan.workflow.engine.Rejection;
 import dev.capstan.workflow.engine.RunInput;
 import dev.capstan.workflow.model.RunStatus;
 import dev.capstan.workflow.state.OpenInterrupt;
-import dev.capstan.workflow.state.RunState;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
