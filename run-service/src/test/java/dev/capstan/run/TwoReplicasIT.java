@@ -79,6 +79,19 @@ class TwoReplicasIT {
             assertThat(streamed.get(30, java.util.concurrent.TimeUnit.SECONDS))
                     .contains("interrupt.resolved").endsWith("run.completed");
 
+            // A token minted on A is honoured by B, without any other credential: the replicas share the token secret.
+            String byToken = (String) JSON.readValue(send(portA, "POST", "/v1/runs",
+                    "{\"workflowId\":\"conformance-approval\",\"inputs\":{}}", 201), Map.class).get("runId");
+            waitForStatus(portA, byToken, "waiting-approval");
+            String token = (String) JSON.readValue(send(portA, "POST", "/v1/runs/" + byToken + "/interrupts/gate/tokens", "{}", 201),
+                    Map.class).get("token");
+            HttpResponse<String> resolved = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portB + "/v1/interrupts/"
+                            + token)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"resumeValue\":{\"action\":\"accept\"}}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(resolved.statusCode()).as(resolved.body()).isEqualTo(200);
+            waitForStatus(portA, byToken, "completed");
+
             // Runs created on both replicas; B stops while they are in flight.
             List<String> runIds = new CopyOnWriteArrayList<>();
             for (int i = 0; i < 40; i++) {
@@ -117,6 +130,7 @@ class TwoReplicasIT {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(Path.of("target", "replica-" + name + ".log").toFile());
         pb.environment().put("CAPSTAN_IDENTITY_SECRET", SECRET);
+        pb.environment().put("CAPSTAN_INTERRUPT_TOKEN_SECRET", SECRET + "-interrupt-tokens");
         Process p = pb.start();
         replicas.add(p);
         return p;

@@ -83,7 +83,10 @@ public class UpstreamClient {
                 options.addHeader(header.getKey(), header.getValue());
             }
         });
-        options.putHeader(IdentityToken.HEADER, forward.identityToken());
+        if (forward.identityToken() != null) {
+            // Null on a route whose credential is a token in its path: the service verifies that token itself.
+            options.putHeader(IdentityToken.HEADER, forward.identityToken());
+        }
         options.putHeader("X-Correlation-Id", forward.correlationId());
         options.putHeader("traceparent", forward.traceparent());
         String clientAddress = in.remoteAddress() == null ? null : in.remoteAddress().hostAddress();

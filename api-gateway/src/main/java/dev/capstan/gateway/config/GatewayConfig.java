@@ -129,6 +129,13 @@ public interface GatewayConfig {
         /** Per-tenant overrides of the tenant bucket, by tenant id. */
         Map<String, Bucket> tenants();
 
+        /**
+         * Unauthenticated callers of the routes whose credential is a token in the path ({@code /v1/interrupts/{token}}),
+         * one bucket per client address (defaults in application.properties: 60, 1 per second). Behind a proxy, set
+         * {@code quarkus.http.proxy.proxy-address-forwarding} so the address is the client's, not the proxy's.
+         */
+        Bucket anonymous();
+
         interface Bucket {
             @WithDefault("200")
             long capacity();

@@ -70,7 +70,8 @@ public class ProxyRoute {
             return;
         }
         String uri = request.query() == null ? path : path + "?" + request.query();
-        gateway.admit(request.method().name(), path, request.getHeader("Authorization"), () -> deferredIdentity(context))
+        String clientAddress = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+        gateway.admit(request.method().name(), path, request.getHeader("Authorization"), clientAddress, () -> deferredIdentity(context))
                 .subscribe().with(
                         admitted -> upstream.forward(request, new Forward(admitted.route().service(), uri,
                                 admitted.identityToken(), correlationId, traceparent, admitted.route().template())),

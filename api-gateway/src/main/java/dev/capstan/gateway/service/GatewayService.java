@@ -26,7 +26,10 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class GatewayService {
 
-    /** A request the gateway will forward: its route, caller and the signed identity token. */
+    /**
+     * A request the gateway will forward: its route, caller and the signed identity token (both null on a route
+     * whose credential is a token in its path).
+     */
     public record Admitted(Route route, Caller caller, String identityToken) {
     }
 
@@ -53,9 +56,27 @@ public class GatewayService {
      * Admits or refuses a request. {@code oidcIdentity} is the OIDC layer's deferred identity; it is
      * subscribed (and the token verified) only when the bearer credential is a JWT.
      */
-    public Uni<Admitted> admit(String method, String path, String authorization, Supplier<Uni<SecurityIdentity>> oidcIdentity) {
+    public Uni<Admitted> admit(String method, String path, String authorization, String clientAddress,
+                               Supplier<Uni<SecurityIdentity>> oidcIdentity) {
+        Optional<Route> tokenRoute = RouteTable.resolve(method, path).filter(Route::tokenInPath);
+        if (tokenRoute.isPresent()) {
+            return Uni.createFrom().item(() -> tokenInPath(tokenRoute.get(), clientAddress));
+        }
         return authenticator.authenticate(authorization, () -> oidcIdentity.get().flatMap(oidc::toCaller))
                 .map(caller -> decide(method, path, caller));
+    }
+
+    /**
+     * A route whose signed token in the path is the credential (OpenWOP {@code /v1/interrupts/{token}}): no API key or
+     * bearer is asked for, and any sent is ignored (and not forwarded); the caller is rate-limited by its address.
+     */
+    private Admitted tokenInPath(Route route, String clientAddress) {
+        RateLimiter.Decision limit = limiter.acquireAnonymous(clientAddress == null ? "unknown" : clientAddress);
+        if (!limit.allowed()) {
+            meters.counter("capstan.gateway.rate_limited", "scope", limit.scope()).increment();
+            throw new RateLimitedException(limit);
+        }
+        return new Admitted(route, null, null);
     }
 
     private Admitted decide(String method, String path, Caller caller) {

@@ -69,6 +69,9 @@ public class OpenApiService {
         op.put("operationId", operationId(route));
         op.put("summary", route.summary());
         op.put("x-openwop-scopes", route.scopes().stream().sorted().toList());
+        if (route.tokenInPath()) {
+            op.put("security", List.of()); // the signed token in the path is the credential
+        }
         List<Map<String, Object>> parameters = new ArrayList<>();
         Matcher m = PARAM.matcher(route.template());
         while (m.find()) {

@@ -22,10 +22,14 @@ public class RateLimiter {
         static final Decision ALLOWED = new Decision(true, null, 0);
     }
 
+    /** Above this many client buckets, those that have refilled completely are dropped (they hold no state). */
+    private static final int MAX_CLIENT_BUCKETS = 10_000;
+
     private final GatewayConfig.RateLimit config;
     private final LongSupplier nanoClock;
     private final Map<String, TokenBucket> tenantBuckets = new ConcurrentHashMap<>();
     private final Map<String, TokenBucket> keyBuckets = new ConcurrentHashMap<>();
+    private final Map<String, TokenBucket> clientBuckets = new ConcurrentHashMap<>();
 
     @Inject
     public RateLimiter(GatewayConfig config) {
@@ -67,6 +71,22 @@ public class RateLimiter {
             }
         }
         return Decision.ALLOWED;
+    }
+
+    /**
+     * The bucket of an unauthenticated caller (a route whose credential is a token in its path), by client address;
+     * refused as scope {@code client}. Buckets of addresses that stopped calling are dropped once full again.
+     */
+    public Decision acquireAnonymous(String clientAddress) {
+        if (!config.enabled()) {
+            return Decision.ALLOWED;
+        }
+        long now = nanoClock.getAsLong();
+        if (clientBuckets.size() > MAX_CLIENT_BUCKETS) {
+            clientBuckets.values().removeIf(bucket -> bucket.isFull(now));
+        }
+        long wait = clientBuckets.computeIfAbsent(clientAddress, c -> bucket(config.anonymous(), now)).tryTake(now);
+        return wait > 0 ? new Decision(false, "client", wait) : Decision.ALLOWED;
     }
 
     /** Forgets a key's bucket (after revocation or rotation). */

@@ -17,10 +17,12 @@ public final class RouteTable {
 
     /**
      * One route. {@code template} is the path as documented (also the low-cardinality metric tag);
-     * {@code scopes} empty means any authenticated caller; {@code stream} marks server-sent events.
+     * {@code scopes} empty means any authenticated caller; {@code stream} marks server-sent events;
+     * {@code tokenInPath} marks a route whose credential is a signed token in its path, verified by the service:
+     * the gateway asks for no API key or bearer there, forwards no identity, and rate-limits by client address.
      */
     public record Route(String method, String template, Pattern pattern, Service service, Set<String> scopes,
-                        boolean stream, String summary) {
+                        boolean stream, boolean tokenInPath, String summary) {
 
         public boolean matches(String method, String path) {
             return this.method.equals(method) && pattern.matcher(path).matches();
@@ -49,6 +51,10 @@ public final class RouteTable {
             route("POST", "/v1/runs/{runId}:pause", Service.RUN, "Pause a run", "runs:cancel"),
             route("POST", "/v1/runs/{runId}:resume", Service.RUN, "Resume a paused run", "runs:cancel"),
             route("POST", "/v1/runs/{runId}/interrupts/{nodeId}", Service.RUN, "Resolve an interrupt", "approvals:respond"),
+            route("POST", "/v1/runs/{runId}/interrupts/{nodeId}/tokens", Service.RUN,
+                    "Mint a signed token that inspects or resolves an open interrupt", "approvals:respond"),
+            tokenInPath("GET", "/v1/interrupts/{token}", Service.RUN, "Inspect an interrupt with its signed token"),
+            tokenInPath("POST", "/v1/interrupts/{token}", Service.RUN, "Resolve an interrupt with its signed token"),
             route("GET", "/v1/runs/{runId}/artifacts/{artifactId}", Service.RUN, "Read an artifact of a run", "artifacts:read"),
             // OpenWOP v1: webhooks (webhook-service)
             route("POST", "/v1/webhooks", Service.WEBHOOK, "Subscribe an endpoint to run events", "webhooks:manage"),
@@ -127,11 +133,15 @@ public final class RouteTable {
     }
 
     private static Route route(String method, String template, Service service, String summary, String... scopes) {
-        return new Route(method, template, compile(template), service, Set.of(scopes), false, summary);
+        return new Route(method, template, compile(template), service, Set.of(scopes), false, false, summary);
     }
 
     private static Route stream(String method, String template, Service service, String summary, String... scopes) {
-        return new Route(method, template, compile(template), service, Set.of(scopes), true, summary);
+        return new Route(method, template, compile(template), service, Set.of(scopes), true, false, summary);
+    }
+
+    private static Route tokenInPath(String method, String template, Service service, String summary) {
+        return new Route(method, template, compile(template), service, Set.of(), false, true, summary);
     }
 
     static Pattern compile(String template) {

@@ -37,6 +37,12 @@ public final class TokenBucket {
         tokens = Math.min(capacity, tokens + 1);
     }
 
+    /** Whether the bucket has refilled completely: forgetting it then loses nothing. */
+    public synchronized boolean isFull(long nowNanos) {
+        refill(nowNanos);
+        return tokens >= capacity;
+    }
+
     private void refill(long nowNanos) {
         long elapsed = nowNanos - lastNanos;
         if (elapsed > 0) {

@@ -38,8 +38,14 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(TestIssuers.class)
 class TenantIsolationTest {
 
-    /** One id-bearing request: method, template (ids filled from tenant A's resources) and body. */
-    private record Case(String method, String template, String body) {
+    /**
+     * One id-bearing request: method, template (ids filled from tenant A's resources) and body. {@code onApprovalRun}:
+     * the ids are those of A's run waiting on an approval that shows an artifact (so B's 404 is not mere absence).
+     */
+    private record Case(String method, String template, String body, boolean onApprovalRun) {
+        Case(String method, String template, String body) {
+            this(method, template, body, false);
+        }
     }
 
     private static final String DEFINITION = "{\"id\":\"%s\",\"name\":\"renamed\",\"version\":\"2.0\",\"nodes\":[{\"id\":\"n\","
@@ -59,13 +65,29 @@ class TenantIsolationTest {
             new Case("POST", "/v1/runs/{runId}:resume", "{}"),
             new Case("POST", "/v1/runs/{runId}/interrupts/{nodeId}", "{\"resumeValue\":{\"action\":\"accept\"}}"),
             new Case("POST", "/v1/runs/{runId}:fork", "{\"mode\":\"replay\"}"),
+            new Case("GET", "/v1/runs/{runId}/artifacts/{artifactId}", null, true),
+            new Case("POST", "/v1/runs/{runId}/interrupts/{nodeId}/tokens", "{}", true),
             new Case("DELETE", "/v1/webhooks/{webhookId}", null));
 
     /**
      * Id-bearing routes in the gateway's table that no service implements yet: even the owner gets 404
      * there, so nothing can leak (checked below; when a service implements one, it moves to CASES).
      */
-    private static final Set<String> NOT_SERVED_YET = Set.of("GET /v1/runs/{runId}/artifacts/{artifactId}");
+    private static final Set<String> NOT_SERVED_YET = Set.of();
+
+    /**
+     * Routes whose path parameter is a signed token, not a tenant's id: they name no tenant and take no tenant
+     * credential (the token, minted by its run's tenant, is the credential and names one interrupt of one run).
+     * Their isolation is that only A can mint a token for A's interrupt (the mint route is in CASES) and that a token
+     * reaches nothing but its own interrupt (InterruptTokenThroughGatewayTest, run-service's InterruptTokenTest).
+     */
+    private static final Set<String> TOKEN_IN_PATH = Set.of("GET /v1/interrupts/{token}", "POST /v1/interrupts/{token}");
+
+    /** An approval gate that shows an artifact; a run of it is waiting for the answer (and has the artifact) at once. */
+    private static final String APPROVAL = "{\"id\":\"%s\",\"name\":\"approval\",\"version\":\"1.0\",\"nodes\":[{\"id\":\"gate\","
+            + "\"typeId\":\"core.approvalGate\",\"name\":\"Gate\",\"position\":{\"x\":0,\"y\":0},\"config\":{\"title\":\"Check\","
+            + "\"artifactId\":\"draft-a\",\"artifactType\":\"document\",\"artifactData\":{\"text\":\"tenant A's draft\"}},"
+            + "\"inputs\":{}}],\"edges\":[],\"triggers\":[],\"variables\":[],\"metadata\":{},\"settings\":{}}";
 
     /**
      * The compatible surfaces answer a foreign id as their upstreams do: 404 in their own error shape, except where
@@ -95,13 +117,15 @@ class TenantIsolationTest {
                 .when().post("/v1/webhooks").then().statusCode(201).extract().path("webhookId");
         Map<String, String> ids = Map.of("workflowId", workflow, "id", workflow, "runId", run, "nodeId", "n",
                 "webhookId", webhook, "artifactId", "artifact-1", "stepId", "n", "edgeId", "e1");
+        String approvalRun = approvalRun(keyA);
+        Map<String, String> approvalIds = Map.of("runId", approvalRun, "nodeId", "gate", "artifactId", "draft-a");
 
         List<String> tenantB = List.of(TwoTenants.keyB(), TwoTenants.token("tenant-b"),
                 TestIssuers.token(TestIssuers.TENANT_B, "bob", null, String.join(" ", TwoTenants.ALL)));
         for (String credential : tenantB) {
             for (Case c : CASES) {
-                Response response = send(credential, c.method(), fill(c.template(), ids), c.body() == null ? null
-                        : c.body().formatted(workflow));
+                Response response = send(credential, c.method(), fill(c.template(), c.onApprovalRun() ? approvalIds : ids),
+                        c.body() == null ? null : c.body().formatted(workflow));
                 ErrorEnvelopeAssertions.assertEnvelope(response, 404,
                         c.template().startsWith("/v1/webhooks") ? "subscription_not_found" : "not_found");
             }
@@ -130,6 +154,11 @@ class TenantIsolationTest {
                     .then().statusCode(200).body("status", not(equalTo("cancelled")));
         }
         given().header("Authorization", "Bearer " + keyA).when().delete("/v1/webhooks/" + webhook).then().statusCode(204);
+        // A reads its artifact and mints a token for its interrupt, through the same routes B was refused.
+        given().header("Authorization", "Bearer " + keyA).when().get("/v1/runs/" + approvalRun + "/artifacts/draft-a")
+                .then().statusCode(200).body("content.text", equalTo("tenant A's draft"));
+        given().header("Authorization", "Bearer " + keyA).contentType("application/json").body("{}")
+                .when().post("/v1/runs/" + approvalRun + "/interrupts/gate/tokens").then().statusCode(201);
         // And A's own pause and resume go through (B's went nowhere).
         given().header("Authorization", "Bearer " + keyA).contentType("application/json").body("{\"drainPolicy\":\"immediate\"}")
                 .when().post("/v1/runs/" + run + ":pause").then().statusCode(202);
@@ -149,10 +178,15 @@ class TenantIsolationTest {
         Set<String> covered = new TreeSet<>();
         CASES.forEach(c -> covered.add(c.method() + " " + c.template()));
         Set<String> uncovered = new TreeSet<>();
+        Set<String> tokenRoutes = new TreeSet<>();
         for (Route route : RouteTable.routes()) {
             String name = route.method() + " " + route.template();
             if (route.service() == Service.REGISTRY || !route.template().contains("{") || covered.contains(name)) {
                 continue;
+            }
+            if (route.tokenInPath()) {
+                tokenRoutes.add(name);
+                continue; // not tenant-id-bearing: see TOKEN_IN_PATH
             }
             if (route.template().startsWith("/api/v1/workflows") || route.template().startsWith("/workflows")) {
                 continue; // the compatible surfaces: see tenantBCannotReachTenantAsDataThroughTheCompatibleSurfaces
@@ -166,6 +200,16 @@ class TenantIsolationTest {
             }
         }
         assertThat(uncovered).as("routes that answer their owner but have no isolation case").isEmpty();
+        assertThat(tokenRoutes).as("the routes exempt from tenant cases are exactly the declared token routes")
+                .isEqualTo(TOKEN_IN_PATH);
+    }
+
+    /** A run of tenant A waiting on an approval whose artifact is stored. */
+    private static String approvalRun(String keyA) {
+        String workflowId = "wf-iso-approval-" + UUID.randomUUID();
+        given().header("Authorization", "Bearer " + keyA).contentType("application/json").body(APPROVAL.formatted(workflowId))
+                .when().post("/v1/workflows").then().statusCode(201);
+        return TwoTenants.run(keyA, workflowId);
     }
 
     @Test

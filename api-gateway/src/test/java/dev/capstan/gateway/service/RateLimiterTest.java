@@ -36,6 +36,11 @@ class RateLimiterTest {
             public Map<String, Bucket> tenants() {
                 return Map.of("big", bucket(100, 0.001));
             }
+
+            @Override
+            public Bucket anonymous() {
+                return bucket(2, 0.001);
+            }
         };
         return new RateLimiter(config, now::get);
     }
@@ -69,5 +74,18 @@ class RateLimiterTest {
         assertThat(limiter.acquire("a", stored, null).allowed()).as("a new stored limit starts a fresh bucket").isTrue();
         assertThat(limiter.acquire("a", stored, null).allowed()).isTrue();
         assertThat(limiter.acquire("a", stored, null).allowed()).isFalse();
+    }
+
+    @Test
+    void unauthenticatedCallersAreLimitedPerClientAddressApartFromEveryTenant() {
+        RateLimiter limiter = limiter(1, 1);
+        assertThat(limiter.acquireAnonymous("203.0.113.7").allowed()).isTrue();
+        assertThat(limiter.acquireAnonymous("203.0.113.7").allowed()).isTrue();
+        RateLimiter.Decision refused = limiter.acquireAnonymous("203.0.113.7");
+        assertThat(refused.allowed()).isFalse();
+        assertThat(refused.scope()).isEqualTo("client");
+        assertThat(refused.retryAfterMillis()).isPositive();
+        assertThat(limiter.acquireAnonymous("198.51.100.2").allowed()).as("another address").isTrue();
+        assertThat(limiter.acquire("t", null, "k").allowed()).as("tenants are untouched").isTrue();
     }
 }

@@ -33,6 +33,16 @@ class RouteTableTest {
     }
 
     @Test
+    void onlyTheSignedTokenRoutesTakeTheirCredentialFromThePath() {
+        assertThat(RouteTable.routes().stream().filter(Route::tokenInPath).map(r -> r.method() + " " + r.template()))
+                .containsExactlyInAnyOrder("GET /v1/interrupts/{token}", "POST /v1/interrupts/{token}");
+        assertThat(RouteTable.routes().stream().filter(Route::tokenInPath)).allMatch(r -> r.scopes().isEmpty());
+        assertThat(RouteTable.resolve("POST", "/v1/interrupts/eyJhIjoxfQ.c2ln")).get().extracting(Route::tokenInPath).isEqualTo(true);
+        assertThat(RouteTable.resolve("POST", "/v1/interrupts/a/b")).isEmpty();
+        assertThat(RouteTable.resolve("POST", "/v1/runs/r1/interrupts/gate/tokens").get().scopes()).containsExactly("approvals:respond");
+    }
+
+    @Test
     void streamsAreMarked() {
         assertThat(RouteTable.resolve("GET", "/v1/runs/r1/events").get().stream()).isTrue();
         assertThat(RouteTable.resolve("GET", "/v1/runs/r1/events/poll").get().stream()).isFalse();

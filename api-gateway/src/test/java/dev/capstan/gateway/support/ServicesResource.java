@@ -116,6 +116,7 @@ public class ServicesResource implements QuarkusTestResourceLifecycleManager {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().put("CAPSTAN_IDENTITY_SECRET", IDENTITY_SECRET);
+        builder.environment().put("CAPSTAN_INTERRUPT_TOKEN_SECRET", "test-only-interrupt-token-secret-for-the-gateway-tests");
         return builder.start();
     }
 

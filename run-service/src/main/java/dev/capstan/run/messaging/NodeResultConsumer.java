@@ -123,7 +123,7 @@ public class NodeResultConsumer {
         if (input == null) {
             return Uni.createFrom().voidItem();
         }
-        return coordinator.apply(result.runId(), input, null)
+        return coordinator.apply(result.runId(), input, null, RunCoordinator.StepExtras.artifacts(result.artifacts()))
                 .onFailure().recoverWithItem(e -> {
                     LOG.warnf("Result %s for run %s was not applied: %s", result.invocationId(), result.runId(), e.getMessage());
                     return null;

@@ -35,7 +35,15 @@ public class RunRepository {
      */
     public record StepWrite(RunRow newRun, String[] tags, String runId, String tenantId, long expectedLastSequence,
                             long newLastSequence, String status, String snapshotJson, Instant now, Instant localLeaseUntil,
-                            List<RunEvent> events, List<TimerRow> timers, List<OutboxMessage> outbox) {
+                            List<RunEvent> events, List<TimerRow> timers, List<OutboxMessage> outbox,
+                            List<ArtifactRow> artifacts) {
+
+        public StepWrite(RunRow newRun, String[] tags, String runId, String tenantId, long expectedLastSequence,
+                         long newLastSequence, String status, String snapshotJson, Instant now, Instant localLeaseUntil,
+                         List<RunEvent> events, List<TimerRow> timers, List<OutboxMessage> outbox) {
+            this(newRun, tags, runId, tenantId, expectedLastSequence, newLastSequence, status, snapshotJson, now, localLeaseUntil,
+                    events, timers, outbox, List.of());
+        }
     }
 
     /** The outcome of {@link #commitStep}: whether the run moved (false: another writer got there first), and the stored outbox rows. */
@@ -118,6 +126,9 @@ public class RunRepository {
                     .append(p(params, fireAt)).append("::timestamptz[]) AS u(i, k, n, a, f) ")
                     .append("WHERE EXISTS (SELECT 1 FROM head) ON CONFLICT DO NOTHING)");
         }
+        if (!w.artifacts().isEmpty()) {
+            appendArtifacts(sql, params, w);
+        }
         if (!w.outbox().isEmpty()) {
             int n = w.outbox().size();
             String[] topics = new String[n];
@@ -156,6 +167,36 @@ public class RunRepository {
             }
         }
         return false;
+    }
+
+    /** The artifacts of the step, as one more CTE gated on the run row having moved. */
+    private static void appendArtifacts(StringBuilder sql, List<Object> params, StepWrite w) {
+        int n = w.artifacts().size();
+        String[] ids = new String[n];
+        Long[] versions = new Long[n];
+        String[] types = new String[n];
+        String[] nodes = new String[n];
+        String[] summaries = new String[n];
+        String[] contents = new String[n];
+        OffsetDateTime[] created = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            ArtifactRow a = w.artifacts().get(i);
+            ids[i] = a.artifactId();
+            versions[i] = a.version();
+            types[i] = a.artifactType();
+            nodes[i] = a.nodeId();
+            summaries[i] = a.summary();
+            contents[i] = a.contentJson();
+            created[i] = utc(a.createdAt());
+        }
+        sql.append(", art AS (INSERT INTO run_artifacts (tenant_id, run_id, artifact_id, version, artifact_type, node_id, summary, ")
+                .append("content, created_at) SELECT ").append(p(params, w.tenantId())).append(", ").append(p(params, w.runId()))
+                .append(", u.i, u.v, u.t, u.n, u.s, u.c::jsonb, u.o FROM unnest(")
+                .append(p(params, ids)).append("::text[], ").append(p(params, versions)).append("::bigint[], ")
+                .append(p(params, types)).append("::text[], ").append(p(params, nodes)).append("::text[], ")
+                .append(p(params, summaries)).append("::text[], ").append(p(params, contents)).append("::text[], ")
+                .append(p(params, created)).append("::timestamptz[]) AS u(i, v, t, n, s, c, o) ")
+                .append("WHERE EXISTS (SELECT 1 FROM head))");
     }
 
     /** Adds a parameter and returns its placeholder. */

@@ -41,6 +41,13 @@ public final class RunApi {
     public record ResolvedInterrupt(String runId, String nodeId, String status) {
     }
 
+    /**
+     * @param intent {@code resolve} (the default; also allows inspecting) or {@code inspect}
+     * @param ttlMs  the token's lifetime (default 30 min), capped at the interrupt's own timeout
+     */
+    public record MintTokenRequest(String intent, Long ttlMs) {
+    }
+
     public record BulkCancelRequest(List<String> runIds, String reason) {
     }
 

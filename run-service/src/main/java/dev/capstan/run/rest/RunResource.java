@@ -20,7 +20,10 @@ import dev.capstan.run.rest.RunApi.CreateRunRequest;
 import dev.capstan.run.rest.RunApi.CreatedRun;
 import dev.capstan.run.rest.RunApi.PolledEvents;
 import dev.capstan.run.repository.RunRepository;
+import dev.capstan.run.rest.RunApi.MintTokenRequest;
+import dev.capstan.run.service.ArtifactService;
 import dev.capstan.run.service.IdempotencyService;
+import dev.capstan.run.service.InterruptTokenService;
 import dev.capstan.run.service.RunService;
 import dev.capstan.workflow.engine.DrainPolicy;
 import dev.capstan.workflow.event.RunEvent;
@@ -55,9 +58,14 @@ public class RunResource {
     private final IdempotencyService idempotency;
     private final CurrentCaller caller;
     private final JsonCodec json;
+    private final InterruptTokenService interruptTokens;
+    private final ArtifactService artifacts;
 
-    public RunResource(RunService runs, IdempotencyService idempotency, CurrentCaller caller, JsonCodec json) {
+    public RunResource(RunService runs, IdempotencyService idempotency, CurrentCaller caller, JsonCodec json,
+                       InterruptTokenService interruptTokens, ArtifactService artifacts) {
         this.runs = runs;
+        this.interruptTokens = interruptTokens;
+        this.artifacts = artifacts;
         this.idempotency = idempotency;
         this.caller = caller;
         this.json = json;
@@ -186,6 +194,38 @@ public class RunResource {
         }
         return runs.resolveInterrupt(who.tenant(), runId, nodeId, request.resumeValue(), who.principal())
                 .map(row -> new ResolvedInterrupt(runId, nodeId, row.status()));
+    }
+
+    /**
+     * {@code POST /v1/runs/{runId}/interrupts/{nodeId}/tokens}: a signed token for the open interrupt, to hand to a
+     * system that answers it through {@code /v1/interrupts/{token}} without credentials of its own.
+     */
+    @POST
+    @Path("/{runId}/interrupts/{nodeId}/tokens")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @ResponseStatus(201)
+    public Uni<InterruptTokenService.MintedToken> mintInterruptToken(@PathParam("runId") String runId,
+                                                                     @PathParam("nodeId") String nodeId, MintTokenRequest request) {
+        CallerIdentity who = caller.require("approvals:respond");
+        return interruptTokens.mint(who.tenant(), runId, nodeId, request == null ? null : request.intent(),
+                request == null ? null : request.ttlMs());
+    }
+
+    /** {@code GET /v1/runs/{runId}/artifacts/{artifactId}}: the newest version, or {@code ?version=}. */
+    @GET
+    @Path("/{runId}/artifacts/{artifactId}")
+    public Uni<Map<String, Object>> artifact(@PathParam("runId") String runId, @PathParam("artifactId") String artifactId,
+                                             @QueryParam("version") String version) {
+        String tenant = caller.require("artifacts:read").tenant();
+        Long wanted = null;
+        if (version != null) {
+            try {
+                wanted = Long.parseLong(version);
+            } catch (NumberFormatException e) {
+                throw ApiException.validation("version must be an integer.", Map.of("field", "version"));
+            }
+        }
+        return artifacts.get(tenant, runId, artifactId, wanted);
     }
 
     private static DrainPolicy drainPolicy(String raw) {

@@ -19,6 +19,7 @@ import dev.capstan.workflow.engine.Command;
 import dev.capstan.workflow.engine.Decision;
 import dev.capstan.workflow.engine.Engine;
 import dev.capstan.workflow.engine.Forks;
+import dev.capstan.workflow.engine.Rejection;
 import dev.capstan.workflow.engine.RunInput;
 import dev.capstan.workflow.engine.SubWorkflowCall;
 import dev.capstan.workflow.error.ErrorInfo;
@@ -45,6 +46,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -85,15 +87,17 @@ public class RunCoordinator {
     private final LocalNodes localNodes;
     private final RunEventPublisher eventPublisher;
     private final NodeCancelPublisher nodeCancels;
+    private final ArtifactRecorder artifacts;
     /** Run id → how many of its local nodes this replica is running; while any are, the run's lease is renewed. */
     private final Map<String, Integer> localRunning = new ConcurrentHashMap<>();
     private final int maxSubWorkflowDepth;
 
     public RunCoordinator(RunRepository runs, DefinitionCache definitions, OutboxRelay relay, RunEventBus bus,
                           JsonCodec json, Vertx vertx, LocalNodes localNodes, RunEventPublisher eventPublisher,
-                          NodeCancelPublisher nodeCancels, RunServiceConfig config) {
+                          NodeCancelPublisher nodeCancels, ArtifactRecorder artifacts, RunServiceConfig config) {
         this.runs = runs;
         this.nodeCancels = nodeCancels;
+        this.artifacts = artifacts;
         this.maxSubWorkflowDepth = config.maxSubWorkflowDepth();
         this.localNodes = localNodes;
         this.eventPublisher = eventPublisher;
@@ -131,23 +135,47 @@ public class RunCoordinator {
      * changes nothing and is returned as the decision's rejection.
      */
     public Uni<Decision> apply(String runId, RunInput input, String firedTimerId) {
-        return serializer.submit(runId, () -> applyNow(runId, input, firedTimerId, true, 0));
+        return apply(runId, input, firedTimerId, StepExtras.NONE);
+    }
+
+    /**
+     * What an input may bring besides itself: artifacts its node result declares, and a guard checked on the run's
+     * state in the same serialised step as the decision (a refusal from it is returned like the engine's).
+     */
+    public record StepExtras(List<Map<String, Object>> declaredArtifacts, Function<RunState, Rejection> guard) {
+        public static final StepExtras NONE = new StepExtras(List.of(), null);
+
+        public static StepExtras artifacts(List<Map<String, Object>> declared) {
+            return new StepExtras(declared == null ? List.of() : declared, null);
+        }
+
+        public static StepExtras guard(Function<RunState, Rejection> guard) {
+            return new StepExtras(List.of(), guard);
+        }
+    }
+
+    public Uni<Decision> apply(String runId, RunInput input, String firedTimerId, StepExtras extras) {
+        return serializer.submit(runId, () -> applyNow(runId, input, firedTimerId, true, 0, extras));
     }
 
     /**
      * @param localDelta -1 when {@code input} is the outcome of a local node of this replica (its lease is then
      *                   dropped with this commit unless others still run), else 0
      */
-    private Uni<Decision> applyNow(String runId, RunInput input, String firedTimerId, boolean retryOnConflict, int localDelta) {
+    private Uni<Decision> applyNow(String runId, RunInput offered, String firedTimerId, boolean retryOnConflict, int localDelta,
+                                   StepExtras extras) {
         return load(runId).flatMap(run -> {
             if (run == null) {
                 return Uni.createFrom().failure(new ApiException(ErrorCode.NOT_FOUND, "Run " + runId + " not found"));
             }
-            Decision decision = run.engine().decide(run.definition().definition(), run.state(), input);
+            RunInput input = artifacts.screen(offered, extras.declaredArtifacts());
+            Rejection refused = extras.guard() == null ? null : extras.guard().apply(run.state());
+            Decision decision = refused != null ? new Decision(List.of(), List.of(), run.state(), refused)
+                    : run.engine().decide(run.definition().definition(), run.state(), input);
             if (decision.rejected() && retryOnConflict && active.remove(runId, run)) {
                 // The cached state may be behind: another replica can have advanced the run (a result applied by the
                 // owner of its partition). Decide again on the log as stored before refusing.
-                return applyNow(runId, input, firedTimerId, false, localDelta);
+                return applyNow(runId, offered, firedTimerId, false, localDelta, extras);
             }
             if (decision.rejected()) {
                 if (localDelta < 0) {
@@ -161,15 +189,22 @@ public class RunCoordinator {
             ActiveRun next = run.withState(decision.state());
             // Dispatches re-issued by a reconcile go to the executors: the local runner may be what failed.
             boolean allowLocal = !(input instanceof RunInput.Reconcile);
-            return commit(next, decision, run.state(), null, null, localDelta, allowLocal).replaceWith(decision)
+            RunInput.NodeCompleted completed = input instanceof RunInput.NodeCompleted c ? c : null;
+            return commit(next, decision, run.state(), null, null, localDelta, allowLocal,
+                    completed == null ? List.of() : extras.declaredArtifacts(), completed).replaceWith(decision)
                     .onFailure(RunConflict.class).recoverWithUni(conflict -> {
                         active.remove(runId);
                         if (!retryOnConflict) {
                             return Uni.createFrom().failure(conflict);
                         }
-                        return applyNow(runId, input, firedTimerId, false, localDelta);
+                        return applyNow(runId, offered, firedTimerId, false, localDelta, extras);
                     });
         });
+    }
+
+    /** The run's state as this replica decides on it (cached while active, else folded from the log); null if unknown. */
+    public Uni<RunState> state(String runId) {
+        return serializer.submit(runId, () -> load(runId).map(run -> run == null ? null : run.state()));
     }
 
     /**
@@ -217,6 +252,20 @@ public class RunCoordinator {
 
     private Uni<Void> commit(ActiveRun run, Decision decision, RunState before, RunRow newRow, List<String> tags,
                              int localDelta, boolean allowLocal) {
+        return commit(run, decision, before, newRow, tags, localDelta, allowLocal, List.of(), null);
+    }
+
+    private Uni<Void> commit(ActiveRun decided, Decision engineDecision, RunState before, RunRow decidedRow, List<String> tags,
+                             int localDelta, boolean allowLocal, List<Map<String, Object>> declaredArtifacts,
+                             RunInput.NodeCompleted completedBy) {
+        ArtifactRecorder.Recorded recorded = artifacts.record(decided.tenantId(), engineDecision, completedBy, declaredArtifacts,
+                clock.instant());
+        Decision decision = recorded.decision();
+        ActiveRun run = decision == engineDecision ? decided : decided.withState(decision.state());
+        RunRow newRow = decidedRow == null || decision == engineDecision ? decidedRow
+                : new RunRow(decidedRow.runId(), decidedRow.tenantId(), decidedRow.workflowId(), decidedRow.workflowVersion(),
+                        decidedRow.status(), lastSequence(decision.state()), json.write(snapshot(run)), decidedRow.optionsJson(),
+                        decidedRow.createdAt());
         String runId = run.state().runId();
         List<RunEvent> events = decision.events();
         List<TimerRow> timers = new ArrayList<>();
@@ -264,7 +313,7 @@ public class RunCoordinator {
         Uni<List<OutboxMessage>> stored = runs.commitStep(new RunRepository.StepWrite(newRow,
                         tags == null ? new String[0] : tags.toArray(String[]::new), runId, run.tenantId(),
                         before == null ? -1 : lastSequence(before), lastSequence(run.state()), run.state().status().wireName(),
-                        snapshot, now, leaseUntil, events, timers, outbox))
+                        snapshot, now, leaseUntil, events, timers, outbox, recorded.rows()))
                 .map(result -> {
                     if (!result.advanced()) {
                         throw new RunConflict(runId);
@@ -300,13 +349,14 @@ public class RunCoordinator {
         String runId = dispatch.runId();
         localNodes.run(dispatch).thenAccept(result -> {
             RunInput input = NodeResultInputs.toInput(result);
+            StepExtras extras = StepExtras.artifacts(result.artifacts());
             if (input == null) {
                 LOG.warnf("Local node %s of run %s ended %s, which the engine takes no input for", dispatch.nodeId(), runId,
                         result.outcome());
                 localNodeDone(runId);
                 return;
             }
-            serializer.submit(runId, () -> applyNow(runId, input, null, true, -1))
+            serializer.submit(runId, () -> applyNow(runId, input, null, true, -1, extras))
                     .subscribe().with(ok -> { }, e -> {
                         // The lease runs out and the run is reconciled: the node runs again on an executor.
                         localNodeDone(runId);

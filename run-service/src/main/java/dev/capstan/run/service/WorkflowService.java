@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.capstan.common.error.ApiException;
 import dev.capstan.common.error.ErrorCode;
+import dev.capstan.run.config.ArtifactConfig;
 import dev.capstan.run.repository.WorkflowDefinitionEntity;
 import dev.capstan.run.repository.WorkflowDefinitionRepository;
 import dev.capstan.workflow.error.LoadResult;
@@ -36,7 +37,13 @@ public class WorkflowService {
     private final DefinitionCache loader;
     private final JsonCodec json;
 
-    public WorkflowService(WorkflowDefinitionRepository definitions, DefinitionCache loader, JsonCodec json) {
+    private final ArtifactRecorder artifacts;
+    private final ArtifactConfig artifactLimits;
+
+    public WorkflowService(WorkflowDefinitionRepository definitions, DefinitionCache loader, JsonCodec json,
+                           ArtifactRecorder artifacts, ArtifactConfig artifactLimits) {
+        this.artifacts = artifacts;
+        this.artifactLimits = artifactLimits;
         this.definitions = definitions;
         this.loader = loader;
         this.json = json;
@@ -146,11 +153,27 @@ public class WorkflowService {
     private WorkflowDefinition loadOrReject(String text, SourceFormat format) {
         LoadResult<WorkflowDefinition> result = loader.load(text, format);
         if (result instanceof LoadResult.Loaded<WorkflowDefinition> loaded) {
+            rejectOversizedArtifacts(loaded.value());
             return loaded.value();
         }
         List<Problem> problems = result.errors();
         throw ApiException.validation("The workflow definition is not valid: " + problems.size() + " problem(s).",
                 Map.of("problems", problems.stream().map(WorkflowService::describe).toList()));
+    }
+
+    /** An approval's artifactData becomes a stored artifact each time it is shown; one over the limit is refused here. */
+    private void rejectOversizedArtifacts(WorkflowDefinition definition) {
+        for (var node : definition.nodes()) {
+            if (node.interrupt() == null || node.interrupt().data() == null) {
+                continue;
+            }
+            int size = artifacts.sizeOf(node.interrupt().data().get("artifactData"));
+            if (size > artifactLimits.maxContentBytes()) {
+                throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "The artifactData of node '" + node.id() + "' is " + size
+                        + " bytes of JSON; an artifact may have at most " + artifactLimits.maxContentBytes() + ".",
+                        Map.of("nodeId", node.id(), "sizeBytes", size, "maxBytes", artifactLimits.maxContentBytes()));
+            }
+        }
     }
 
     private WorkflowSummary summary(WorkflowDefinitionEntity entity) {

@@ -25,7 +25,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * A small executor for run-service tests: it reads the real dispatch topic and writes the real result
  * topic. {@code core.fail} fails, {@code core.setVariable} sets {@code config.name} to {@code config.value}, {@code test.stream} streams two model chunks first,
- * {@code test.hold} gets no answer until {@link #complete} sends one, everything else completes echoing its inputs.
+ * {@code test.hold} gets no answer until {@link #complete} sends one, {@code test.artifact} completes declaring
+ * {@code config.artifacts} as its artifacts, everything else completes echoing its inputs.
  */
 public final class TestExecutor implements AutoCloseable {
 
@@ -111,7 +112,13 @@ public final class TestExecutor implements AutoCloseable {
                 fail ? Map.of() : Map.of("echo", d.inputs()),
                 fail ? Map.of("code", "node_failed", "message", "core.fail always fails", "retryable", false) : null,
                 1, null, null, null, null, System.currentTimeMillis(),
-                d.typeId().equals("core.setVariable") ? Map.of(String.valueOf(d.config().get("name")), d.config().get("value")) : null);
+                d.typeId().equals("core.setVariable") ? Map.of(String.valueOf(d.config().get("name")), d.config().get("value")) : null,
+                d.typeId().equals("test.artifact") ? artifactsOf(d) : null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> artifactsOf(NodeDispatchMessage d) {
+        return (List<Map<String, Object>>) d.config().getOrDefault("artifacts", List.of());
     }
 
     @Override

@@ -5,6 +5,8 @@ import dev.capstan.common.error.ErrorCode;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import java.time.Clock;
+import java.util.List;
+import java.util.regex.Pattern;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
@@ -16,19 +18,21 @@ public class IdentityFilter {
 
     private final IdentityToken tokens;
     private final String protectedPrefix;
+    private final List<Pattern> publicPaths;
     private final CurrentCaller caller;
     private final Clock clock = Clock.systemUTC();
 
     public IdentityFilter(IdentityConfig config, CurrentCaller caller) {
         this.tokens = new IdentityToken(config.secret());
         this.protectedPrefix = config.protectedPrefix();
+        this.publicPaths = config.publicPaths().orElse(List.of()).stream().map(Pattern::compile).toList();
         this.caller = caller;
     }
 
     @ServerRequestFilter(preMatching = true)
     public void verify(ContainerRequestContext request) {
         String path = request.getUriInfo().getRequestUri().getRawPath();
-        if (!path.startsWith(protectedPrefix)) {
+        if (!path.startsWith(protectedPrefix) || publicPaths.stream().anyMatch(p -> p.matcher(path).matches())) {
             return;
         }
         CallerIdentity identity = tokens.verify(request.getHeaderString(IdentityToken.HEADER), clock.instant())

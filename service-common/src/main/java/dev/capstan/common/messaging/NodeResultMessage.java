@@ -1,5 +1,6 @@
 package dev.capstan.common.messaging;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,6 +14,8 @@ import java.util.Map;
  * @param http     for HTTP nodes: {@code {status, preview}} (preview: the first few KB of the response, redacted)
  * @param chunk    for {@code progress}: {@code {channel, text, isLast, meta}}
  * @param variables for {@code completed}: run variables the node sets ({@code {name: value}}), or null
+ * @param artifacts for {@code completed}: artifacts the node produced, {@code [{artifactId, artifactType, content, summary?}]},
+ *                  or null; run-service stores them with the completion and emits {@code artifact.created}
  */
 public record NodeResultMessage(
         int v,
@@ -30,7 +33,17 @@ public record NodeResultMessage(
         Map<String, Object> interrupt,
         Map<String, Object> chunk,
         long finishedAtEpochMs,
-        Map<String, Object> variables) {
+        Map<String, Object> variables,
+        List<Map<String, Object>> artifacts) {
+
+    /** A result that declares no artifacts. */
+    public NodeResultMessage(int v, String tenantId, String runId, String nodeId, int attempt, String invocationId, String outcome,
+                             Map<String, Object> outputs, Map<String, Object> error, long durationMs, Map<String, Object> cost,
+                             Map<String, Object> http, Map<String, Object> interrupt, Map<String, Object> chunk,
+                             long finishedAtEpochMs, Map<String, Object> variables) {
+        this(v, tenantId, runId, nodeId, attempt, invocationId, outcome, outputs, error, durationMs, cost, http, interrupt, chunk,
+                finishedAtEpochMs, variables, null);
+    }
 
     public static final int VERSION = 1;
     public static final String COMPLETED = "completed";
