@@ -47,8 +47,10 @@ public class RetentionSweeper {
     }
 
     void start(@Observes StartupEvent start) {
-        timer = vertx.setPeriodic(config.retention().purgeInterval().toMillis(), id -> sweep().subscribe().with(
-                ok -> { }, e -> LOG.warnf("Webhook retention sweep failed: %s", e.getMessage())));
+        // The first sweep soon after start, so the gauge is right without waiting an interval.
+        timer = vertx.setPeriodic(Math.min(10_000, config.retention().purgeInterval().toMillis()),
+                config.retention().purgeInterval().toMillis(), id -> sweep().subscribe().with(
+                        ok -> { }, e -> LOG.warnf("Webhook retention sweep failed: %s", e.getMessage())));
     }
 
     void stop(@Observes ShutdownEvent stop) {

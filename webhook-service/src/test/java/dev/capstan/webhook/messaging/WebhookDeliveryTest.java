@@ -137,7 +137,7 @@ class WebhookDeliveryTest {
         Received last = receiver.at("/signed").stream().filter(r -> json(r).path("event").path("sequence").asLong() == 2).findFirst().orElseThrow();
         Map<String, String> h = last.headers();
         assertThat(h.get("content-type")).isEqualTo("application/json");
-        assertThat(h.get("user-agent")).startsWith("openwop-webhook-dispatcher/");
+        assertThat(h.get("user-agent")).matches("openwop-webhook-dispatcher/[0-9A-Za-z.-]+");
         assertThat(h.get("x-openwop-webhook-id")).isEqualTo(hook.webhookId());
         assertThat(h.get("x-openwop-event-type")).isEqualTo("run.completed");
         assertThat(h.get("x-openwop-signature-algorithm")).isEqualTo("v1");
@@ -301,6 +301,20 @@ class WebhookDeliveryTest {
         Await.until(() -> sequences("/fork", fork), s -> s.contains(5L), "the fork's completion");
         assertThat(sequences("/fork", fork)).containsExactly(2L, 3L, 4L, 5L);
         assertThat(sequences("/fork", source)).containsExactly(0L, 1L, 2L, 3L);
+    }
+
+    @Test
+    void aRedirectIsAFailedAttemptAndIsNotFollowed() {
+        receiver.answer("/moved", 302);
+        Registered hook = register("tenant-moved", "/moved", List.of("run.completed"), null);
+        String runId = newRun();
+        topic.publish("tenant-moved", runId, List.of(started(runId, List.of()), event(runId, 1, "run.completed", Map.of())));
+        Await.until(() -> delivery(hook.webhookId(), runId, 1), row -> row != null && !"pending".equals(row.getString("outcome")),
+                "the attempt to be recorded");
+        assertThat(delivery(hook.webhookId(), runId, 1).getString("outcome")).isEqualTo("failed");
+        assertThat(delivery(hook.webhookId(), runId, 1).getInteger("status_code")).isEqualTo(302);
+        assertThat(receiver.at("/redirected/moved")).isEmpty();
+        assertThat(subscription(hook.webhookId()).getInteger("consecutive_failures")).isEqualTo(1);
     }
 
     @Test

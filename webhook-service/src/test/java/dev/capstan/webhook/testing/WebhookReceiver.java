@@ -15,7 +15,8 @@ import java.util.concurrent.Executors;
 
 /**
  * A real HTTP endpoint on loopback standing in for tenants' webhook receivers: records every request (path,
- * headers with lowercase names, raw body) and answers 204, or the status set for the path.
+ * headers with lowercase names, raw body) and answers 204, or the status set for the path (a 3xx with a
+ * {@code Location} under {@code /redirected}).
  */
 public final class WebhookReceiver implements AutoCloseable {
 
@@ -40,7 +41,11 @@ public final class WebhookReceiver implements AutoCloseable {
             exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
             String path = exchange.getRequestURI().getPath();
             received.add(new Received(path, headers, body));
-            exchange.sendResponseHeaders(statusByPath.getOrDefault(path, 204), -1);
+            int status = statusByPath.getOrDefault(path, 204);
+            if (status >= 300 && status < 400) {
+                exchange.getResponseHeaders().set("Location", url("/redirected" + path));
+            }
+            exchange.sendResponseHeaders(status, -1);
             exchange.close();
         });
         server.start();
