@@ -50,6 +50,8 @@ public class DiscoveryService {
         // run-service forks runs (POST /v1/runs/{id}:fork); a replay reuses the source's recorded node outcomes.
         body.put("replay", Map.of("supported", true, "modes", List.of("replay", "branch"),
                 "sideEffectSuppression", "recorded-outcome"));
+        // webhook-service delivers signed run events (scheme v1), best effort: one attempt, circuit breaker, no retry.
+        body.put("webhooks", Map.of("supported", true, "signatureAlgorithms", List.of("v1"), "durable", false));
         // run-service starts core.subWorkflow children and seeds them through inputMapping.
         body.put("subWorkflow", Map.of("inputMapping", true));
         if (config.advertiseFixtures()) {

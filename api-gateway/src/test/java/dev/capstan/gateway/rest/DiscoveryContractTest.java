@@ -46,8 +46,10 @@ class DiscoveryContractTest {
         assertThat(discovery.path("replay").path("supported").asBoolean()).isTrue();
         assertThat(discovery.path("replay").path("modes").toString()).isEqualTo("[\"replay\",\"branch\"]");
         assertThat(discovery.path("subWorkflow").path("inputMapping").asBoolean()).isTrue();
-        // Not served yet, so not advertised: webhook delivery.
-        assertThat(discovery.has("webhooks")).isFalse();
+        // webhook-service delivers signed events (WebhookDeliveryTest there), best effort only.
+        assertThat(discovery.path("webhooks").path("supported").asBoolean()).isTrue();
+        assertThat(discovery.path("webhooks").path("signatureAlgorithms").toString()).isEqualTo("[\"v1\"]");
+        assertThat(discovery.path("webhooks").path("durable").asBoolean(true)).isFalse();
     }
 
     @Test

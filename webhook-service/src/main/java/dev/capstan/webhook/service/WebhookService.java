@@ -33,8 +33,8 @@ public class WebhookService {
     public record NewSubscription(String url, List<String> events, List<String> tags) {
     }
 
-    /** The only moment the secret is disclosed. */
-    public record CreatedSubscription(String webhookId, String secret, String secretFingerprint) {
+    /** The only moment the secret is disclosed; {@code signatureAlgorithm} is the scheme deliveries are signed with. */
+    public record CreatedSubscription(String webhookId, String secret, String secretFingerprint, String signatureAlgorithm) {
     }
 
     @WithTransaction
@@ -48,7 +48,7 @@ public class WebhookService {
         entity.tags = request.tags() == null ? new String[0] : request.tags().toArray(String[]::new);
         entity.secret = newSecret();
         return subscriptions.persist(entity)
-                .map(saved -> new CreatedSubscription(saved.id, saved.secret, fingerprint(saved.secret)));
+                .map(saved -> new CreatedSubscription(saved.id, saved.secret, fingerprint(saved.secret), WebhookSignature.ALGORITHM));
     }
 
     @WithTransaction

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * Decides whether a webhook URL may be registered. Without the private-targets allowance only https
  * to public hosts passes: loopback, private (RFC 1918, ULA), link-local, CGNAT and cloud metadata
  * addresses are refused, so that webhooks cannot be turned against the platform's own network.
- * Host names are resolved again and pinned at delivery time; here only literals and known names are checked.
+ * Host names are resolved again and pinned at delivery time ({@code client.DeliveryTarget}); here only literals
+ * and known names are checked.
  */
 public final class WebhookTargetPolicy {
 
@@ -57,14 +58,28 @@ public final class WebhookTargetPolicy {
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
-        if (host.equals("localhost") || host.endsWith(".localhost") || host.equals("metadata.google.internal")
-                || host.endsWith(".internal")) {
+        if (internalName(host)) {
             return Optional.of("the host " + host + " is internal");
         }
         if (IPV4.matcher(host).matches() || host.contains(":")) {
             return literalRejection(host);
         }
         return Optional.empty();
+    }
+
+    /** Names that always mean the platform's own network, whatever they resolve to. */
+    public static boolean internalName(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.endsWith(".localhost") || h.equals("metadata") || h.endsWith(".internal");
+    }
+
+    /** Loopback, private (RFC 1918, ULA), link-local (incl. metadata), CGNAT, unspecified or multicast. */
+    public static boolean isPrivate(InetAddress address) {
+        byte[] bytes = address.getAddress();
+        boolean uniqueLocal = bytes.length == 16 && (bytes[0] & 0xfe) == 0xfc;
+        boolean carrierGradeNat = bytes.length == 4 && (bytes[0] & 0xff) == 100 && (bytes[1] & 0xc0) == 64;
+        return address.isLoopbackAddress() || address.isSiteLocalAddress() || address.isLinkLocalAddress()
+                || address.isAnyLocalAddress() || address.isMulticastAddress() || uniqueLocal || carrierGradeNat;
     }
 
     private static Optional<String> literalRejection(String literal) {
@@ -75,11 +90,7 @@ public final class WebhookTargetPolicy {
         } catch (UnknownHostException e) {
             return Optional.of("the host is not a valid address");
         }
-        byte[] bytes = address.getAddress();
-        boolean uniqueLocal = bytes.length == 16 && (bytes[0] & 0xfe) == 0xfc;
-        boolean carrierGradeNat = bytes.length == 4 && (bytes[0] & 0xff) == 100 && (bytes[1] & 0xc0) == 64;
-        if (address.isLoopbackAddress() || address.isSiteLocalAddress() || address.isLinkLocalAddress()
-                || address.isAnyLocalAddress() || address.isMulticastAddress() || uniqueLocal || carrierGradeNat) {
+        if (isPrivate(address)) {
             return Optional.of("the address " + literal + " is private, loopback, link-local or metadata");
         }
         return Optional.empty();

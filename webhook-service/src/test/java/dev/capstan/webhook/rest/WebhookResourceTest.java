@@ -39,6 +39,7 @@ class WebhookResourceTest {
                 .then().statusCode(201)
                 .body("secret", matchesPattern("whsec_[0-9a-f]{64}"))
                 .body("secretFingerprint", matchesPattern("[0-9a-f]{8}"))
+                .body("signatureAlgorithm", equalTo("v1"))
                 .extract().path("webhookId");
 
         ErrorEnvelopeAssertions.assertEnvelope(given().header(IdentityToken.HEADER, manager("tenant-b"))
