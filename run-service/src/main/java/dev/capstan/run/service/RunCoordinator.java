@@ -115,7 +115,8 @@ public class RunCoordinator {
             String runId = "run_" + UUID.randomUUID().toString().replace("-", "");
             RunState initial = RunState.initial(runId, workflowId);
             Decision decision = engine.decide(definition.definition(), initial,
-                    new RunInput.Start(inputs, RunOptions.fromMap(RunOptionsPolicy.forEngine(info.configurable()))));
+                    new RunInput.Start(inputs, RunOptions.fromMap(RunOptionsPolicy.forEngine(info.configurable())),
+                            info.tags(), info.metadata()));
             if (decision.rejected()) {
                 throw ApiException.validation(decision.rejection().message(), Map.of("reason", decision.rejection().code(),
                         "problems", decision.rejection().details()));

@@ -181,6 +181,12 @@ public final class Engine {
             p.put("inputs", s.inputs());
             p.put("variables", variables);
             p.put("options", s.options().toMap());
+            if (!s.tags().isEmpty()) {
+                p.put("tags", s.tags());
+            }
+            if (!s.metadata().isEmpty()) {
+                p.put("metadata", s.metadata());
+            }
             emit(EventTypes.RUN_STARTED, null, p);
             for (String root : def.graph().roots()) {
                 markDirty(root);

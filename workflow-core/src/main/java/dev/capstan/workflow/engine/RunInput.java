@@ -4,15 +4,27 @@ import dev.capstan.workflow.cost.CostTotals;
 import dev.capstan.workflow.error.ErrorInfo;
 import dev.capstan.workflow.model.Values;
 import dev.capstan.workflow.state.RunOptions;
+import java.util.List;
 import java.util.Map;
 
 /** Something that happened to a run and needs a decision. */
 public sealed interface RunInput {
 
-    record Start(Map<String, Object> inputs, RunOptions options) implements RunInput {
+    /**
+     * @param tags     the run's tags, recorded on {@code run.started} (webhook subscriptions filter on them)
+     * @param metadata the caller's metadata for the run, recorded on {@code run.started}
+     */
+    record Start(Map<String, Object> inputs, RunOptions options, List<String> tags, Map<String, Object> metadata)
+            implements RunInput {
         public Start {
             inputs = Values.freezeMap(inputs);
             options = options == null ? RunOptions.DEFAULTS : options;
+            tags = tags == null ? List.of() : List.copyOf(tags);
+            metadata = Values.freezeMap(metadata);
+        }
+
+        public Start(Map<String, Object> inputs, RunOptions options) {
+            this(inputs, options, List.of(), Map.of());
         }
     }
 

@@ -28,6 +28,15 @@ class SnapshotAndCostTest {
     }
 
     @Test
+    void runStartedRecordsTheRunsTagsAndMetadataAndStillMatchesTheOpenWopSchemas() {
+        RunDriver run = new RunDriver(Defs.openWopFixture("conformance-noop.json"));
+        run.send(new RunInput.Start(Map.of(), null, java.util.List.of("billing", "eu"), Map.of("ticket", "T-7")));
+        assertThat(run.log.get(0).payload()).containsEntry("tags", java.util.List.of("billing", "eu"))
+                .containsEntry("metadata", Map.of("ticket", "T-7"));
+        FixtureRunTest.assertEventsMatchOpenWopSchemas(run.log);
+    }
+
+    @Test
     void aWaitingRunsSnapshotNamesTheInterruptedNodeAndValidates() {
         RunDriver run = new RunDriver(Defs.openWopFixture("conformance-approval.json"));
         run.start(Map.of());
