@@ -121,13 +121,13 @@ public class RunService {
         return owned(tenantId, runId).flatMap(row -> coordinator.apply(runId, input, null)
                 .flatMap(decision -> {
                     if (decision.rejected()) {
-                        throw refusal(decision.rejection(), row);
+                        throw refusal(decision.rejection(), row, input);
                     }
                     return runs.find(tenantId, runId);
                 }));
     }
 
-    private static ApiException refusal(Rejection rejection, RunRow row) {
+    private static ApiException refusal(Rejection rejection, RunRow row, RunInput input) {
         Map<String, Object> details = new java.util.LinkedHashMap<>();
         details.put("runStatus", row.status());
         if (!rejection.details().isEmpty()) {
@@ -137,7 +137,9 @@ public class RunService {
             case "interrupt_not_found" -> ErrorCode.INTERRUPT_NOT_FOUND;
             case "interrupt_already_resolved" -> ErrorCode.INTERRUPT_ALREADY_RESOLVED;
             case "validation_error" -> ErrorCode.VALIDATION_ERROR;
-            case "run_terminal" -> ErrorCode.RUN_TERMINAL;
+            // OpenWOP: answering an interrupt that a cancellation closed is 422 interrupt_cancelled.
+            case "run_terminal" -> input instanceof RunInput.InterruptResolved && "cancelled".equals(row.status())
+                    ? ErrorCode.INTERRUPT_CANCELLED : ErrorCode.RUN_TERMINAL;
             default -> ErrorCode.CONFLICT;
         };
         return new ApiException(code, rejection.message(), details);

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.capstan.common.identity.IdentityToken;
+import dev.capstan.devstack.testing.ErrorEnvelopeAssertions;
 import dev.capstan.run.testing.WithTestExecutor;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -127,9 +128,9 @@ class SubWorkflowTest extends WithTestExecutor {
         @SuppressWarnings("unchecked")
         Map<String, Object> cancelled = (Map<String, Object>) childEvents.get(childEvents.size() - 1).get("payload");
         assertThat(cancelled).containsEntry("reason", "parent-cancelled");
-        given().header(IdentityToken.HEADER, caller(tenant)).contentType("application/json")
+        ErrorEnvelopeAssertions.assertEnvelope(given().header(IdentityToken.HEADER, caller(tenant)).contentType("application/json")
                 .body(Map.of("resumeValue", Map.of("action", "accept")))
-                .when().post("/v1/runs/" + childRunId + "/interrupts/gate").then().statusCode(409);
+                .when().post("/v1/runs/" + childRunId + "/interrupts/gate"), 422, "interrupt_cancelled");
     }
 
     @Test
