@@ -159,6 +159,7 @@ class CancelEndToEndIT {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(Path.of("target", name + ".log").toFile());
         pb.environment().put("CAPSTAN_IDENTITY_SECRET", SECRET);
+        pb.environment().put("CAPSTAN_INTERRUPT_TOKEN_SECRET", SECRET + "-interrupt-tokens");
         children.add(pb.start());
     }
 
