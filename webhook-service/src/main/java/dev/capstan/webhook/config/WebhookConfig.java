@@ -35,6 +35,14 @@ public interface WebhookConfig {
         /** Deliveries of one poll in flight at once (events of different runs; one run's events go in order). */
         @WithDefault("16")
         int concurrency();
+
+        /**
+         * How long a tenant's active subscriptions are reused between records. Every run event passes through
+         * here, so a tenant without webhooks must cost no query per record; a subscription registered on another
+         * replica starts receiving within this time (on the same replica at once).
+         */
+        @WithDefault("2s")
+        Duration subscriptionCacheTtl();
     }
 
     interface Breaker {

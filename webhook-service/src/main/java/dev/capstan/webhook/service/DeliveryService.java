@@ -34,6 +34,7 @@ public class DeliveryService {
     private static final Logger LOG = Logger.getLogger(DeliveryService.class);
 
     private final SubscriptionStateRepository subscriptions;
+    private final ActiveSubscriptions activeSubscriptions;
     private final KnownRunRepository runs;
     private final DeliveryRepository deliveries;
     private final WebhookHttpClient http;
@@ -43,9 +44,11 @@ public class DeliveryService {
     private final ObjectMapper json;
     private final Clock clock;
 
-    public DeliveryService(SubscriptionStateRepository subscriptions, KnownRunRepository runs, DeliveryRepository deliveries,
-                           WebhookHttpClient http, DeliveryMetrics metrics, WebhookConfig config, ObjectMapper json, Clock clock) {
+    public DeliveryService(SubscriptionStateRepository subscriptions, ActiveSubscriptions activeSubscriptions,
+                           KnownRunRepository runs, DeliveryRepository deliveries, WebhookHttpClient http,
+                           DeliveryMetrics metrics, WebhookConfig config, ObjectMapper json, Clock clock) {
         this.subscriptions = subscriptions;
+        this.activeSubscriptions = activeSubscriptions;
         this.runs = runs;
         this.deliveries = deliveries;
         this.http = http;
@@ -56,15 +59,23 @@ public class DeliveryService {
         this.clock = clock;
     }
 
+    /**
+     * A tenant without active subscriptions costs no query: nothing is remembered about its runs either, so a
+     * tag-filtered webhook registered later does not get events of runs that had started before it.
+     */
     public Uni<Void> handle(RunEventsMessage message) {
-        return runs.find(message.tenantId(), message.runId())
-                .flatMap(known -> subscriptions.active(message.tenantId())
-                        .map(active -> EventRouting.plan(message, known, active)))
-                .flatMap(plan -> remember(message, plan)
+        return activeSubscriptions.of(message.tenantId()).flatMap(active -> active.isEmpty() ? Uni.createFrom().voidItem()
+                : runs.find(message.tenantId(), message.runId())
+                        .map(known -> EventRouting.plan(message, known, active))
+                        .flatMap(plan -> perform(message, plan)));
+    }
+
+    private Uni<Void> perform(RunEventsMessage message, Plan plan) {
+        return remember(message, plan)
                         .chain(() -> Multi.createFrom().iterable(plan.deliveries())
                                 .onItem().transformToUniAndConcatenate(d -> deliverEvent(message, d))
                                 .collect().last())
-                        .chain(() -> plan.forget() ? runs.forget(message.tenantId(), message.runId()) : Uni.createFrom().voidItem()));
+                        .chain(() -> plan.forget() ? runs.forget(message.tenantId(), message.runId()) : Uni.createFrom().voidItem());
     }
 
     private Uni<Void> remember(RunEventsMessage message, Plan plan) {

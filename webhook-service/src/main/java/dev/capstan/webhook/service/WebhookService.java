@@ -22,11 +22,13 @@ import java.util.UUID;
 public class WebhookService {
 
     private final WebhookSubscriptionRepository subscriptions;
+    private final ActiveSubscriptions active;
     private final WebhookTargetPolicy targets;
     private final SecureRandom random = new SecureRandom();
 
-    public WebhookService(WebhookSubscriptionRepository subscriptions, WebhookConfig config) {
+    public WebhookService(WebhookSubscriptionRepository subscriptions, ActiveSubscriptions active, WebhookConfig config) {
         this.subscriptions = subscriptions;
+        this.active = active;
         this.targets = new WebhookTargetPolicy(config.allowPrivateTargets());
     }
 
@@ -48,12 +50,14 @@ public class WebhookService {
         entity.tags = request.tags() == null ? new String[0] : request.tags().toArray(String[]::new);
         entity.secret = newSecret();
         return subscriptions.persist(entity)
+                .invoke(saved -> active.invalidate(tenantId))
                 .map(saved -> new CreatedSubscription(saved.id, saved.secret, fingerprint(saved.secret), WebhookSignature.ALGORITHM));
     }
 
     @WithTransaction
     public Uni<Void> delete(String tenantId, String webhookId) {
         return subscriptions.deleteOwned(tenantId, webhookId).map(deleted -> {
+            active.invalidate(tenantId);
             if (!deleted) {
                 throw new ApiException(ErrorCode.SUBSCRIPTION_NOT_FOUND, "Webhook " + webhookId + " not found",
                         Map.of("webhookId", webhookId));
