@@ -53,6 +53,10 @@ public final class RunEventConsumer {
         // and the delivery records keep anything twice from going out.
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, maxPollRecords));
+        // Every committed step of every run arrives here: batch fetches (up to 100 ms later) rather than a fetch,
+        // a batch and an offset commit per record; webhooks are best effort, not a live stream.
+        p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 64 * 1024);
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
         p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
                 "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -130,7 +134,12 @@ public final class RunEventConsumer {
             done.join();
             next.keySet().retainAll(consumer.assignment());
             if (!next.isEmpty()) {
-                consumer.commitSync(next);
+                // Asynchronous: a commit lost to a crash re-reads records whose deliveries are already claimed.
+                consumer.commitAsync(next, (offsets, error) -> {
+                    if (error != null) {
+                        LOG.debugf("Committing run event offsets failed (%s); the records may be read again", error.getMessage());
+                    }
+                });
             }
         } catch (CompletionException e) {
             LOG.errorf(e.getCause(), "A batch of %d run event records failed; it is read again after %s", batch.size(), RETRY_PAUSE);
