@@ -137,6 +137,7 @@ public class RunService {
             case "interrupt_not_found" -> ErrorCode.INTERRUPT_NOT_FOUND;
             case "interrupt_already_resolved" -> ErrorCode.INTERRUPT_ALREADY_RESOLVED;
             case "validation_error" -> ErrorCode.VALIDATION_ERROR;
+            case "forbidden" -> ErrorCode.FORBIDDEN;
             case "run_terminal" -> ErrorCode.RUN_TERMINAL;
             default -> ErrorCode.CONFLICT;
         };
