@@ -356,8 +356,8 @@ public final class RunStateBuilder {
         if (startedAt == null) {
             return RunStatus.PENDING;
         }
-        for (OpenInterrupt i : interrupts.values()) {
-            return i.kind().waitingStatus();
+        if (!interrupts.isEmpty()) { // asked first: this runs after every event, and most runs wait for nothing
+            return interrupts.values().iterator().next().kind().waitingStatus();
         }
         return RunStatus.RUNNING;
     }
