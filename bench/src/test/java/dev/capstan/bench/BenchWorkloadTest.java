@@ -9,7 +9,9 @@ import dev.capstan.workflow.event.RunEvent;
 import dev.capstan.workflow.model.RunStatus;
 import dev.capstan.workflow.model.WorkflowDefinition;
 import dev.capstan.workflow.state.RunFold;
+import java.util.List;
 import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -51,5 +53,22 @@ class BenchWorkloadTest {
         assertThat(log.events()).extracting(RunEvent::sequence)
                 .containsExactlyElementsOf(LongStream.range(0, events).boxed().toList());
         assertThat(RunFold.fold(FoldBenchmark.RUN_ID, log.workflowId(), log.events()).nextSequence()).isEqualTo(events);
+    }
+
+    @Test
+    void aColdCopyOfALogIsEqualEventByEventSharesNoValueAndFoldsToTheSameState() {
+        FoldBenchmark.Log log = FoldBenchmark.logOf(1000);
+        List<RunEvent> copy = FoldBenchmark.deepCopy(log.events());
+
+        assertThat(copy).isEqualTo(log.events());
+        for (int i = 0; i < copy.size(); i++) {
+            assertThat(copy.get(i)).isNotSameAs(log.events().get(i));
+            assertThat(copy.get(i).payload()).isNotSameAs(log.events().get(i).payload());
+            if (copy.get(i).nodeId() != null) {
+                assertThat(copy.get(i).nodeId()).isNotSameAs(log.events().get(i).nodeId());
+            }
+        }
+        assertThat(RunFold.fold(FoldBenchmark.RUN_ID, log.workflowId(), copy))
+                .isEqualTo(RunFold.fold(FoldBenchmark.RUN_ID, log.workflowId(), log.events()));
     }
 }

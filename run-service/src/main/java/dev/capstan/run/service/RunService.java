@@ -137,6 +137,7 @@ public class RunService {
             case "interrupt_not_found" -> ErrorCode.INTERRUPT_NOT_FOUND;
             case "interrupt_already_resolved" -> ErrorCode.INTERRUPT_ALREADY_RESOLVED;
             case "validation_error" -> ErrorCode.VALIDATION_ERROR;
+            case "forbidden" -> ErrorCode.FORBIDDEN;
             // OpenWOP: answering an interrupt that a cancellation closed is 422 interrupt_cancelled.
             case "run_terminal" -> input instanceof RunInput.InterruptResolved && "cancelled".equals(row.status())
                     ? ErrorCode.INTERRUPT_CANCELLED : ErrorCode.RUN_TERMINAL;

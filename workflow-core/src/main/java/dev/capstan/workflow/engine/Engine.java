@@ -47,6 +47,9 @@ import java.util.Objects;
  */
 public final class Engine {
 
+    /** The run variable a refine writes its feedback to, for the nodes that produce the artifact again. */
+    public static final String REFINE_FEEDBACK_VARIABLE = "refineFeedback";
+
     private final Clock clock;
     private final IdSource ids;
     private final ReplaySource replay;
@@ -121,7 +124,7 @@ public final class Engine {
             RunEvent e = new RunEvent(ids.nextId(), b.runId(), b.nextSequence(), type, now, nodeId, payload);
             b.apply(e);
             events.add(e);
-            if (EventTypes.LOOP_REENTERED.equals(type)) {
+            if (EventTypes.LOOP_REENTERED.equals(type) || EventTypes.APPROVAL_REFINED.equals(type)) {
                 for (Object reset : (List<?>) e.payload().getOrDefault("resetNodeIds", List.of())) {
                     touched((String) reset);
                 }
@@ -322,6 +325,9 @@ public final class Engine {
                 }
                 return Rejection.of("interrupt_not_found", "Node '" + r.nodeId() + "' has no open interrupt.");
             }
+            if (open.kind() == InterruptKind.APPROVAL) {
+                r = new RunInput.InterruptResolved(r.nodeId(), legacyDecisionAsAction(r.resumeValue()), r.resolvedBy());
+            }
             Map<String, Object> schema = open.resumeSchema().isEmpty() ? ResumeSchemas.forKind(open.kind())
                     : open.resumeSchema();
             if (!schema.isEmpty()) {
@@ -331,45 +337,32 @@ public final class Engine {
                             errors);
                 }
             }
-            if (open.kind() == InterruptKind.APPROVAL
-                    && "ask".equals(String.valueOf(Values.asMap(r.resumeValue()).get("action")))) {
-                // OpenWOP: "ask keeps it open" — the question is logged, the same interrupt stays open.
-                Map<String, Object> fields = new LinkedHashMap<>(Values.asMap(r.resumeValue()));
-                fields.put("interruptId", open.interruptId());
-                if (r.resolvedBy() != null) {
-                    fields.put("askedBy", r.resolvedBy());
-                }
-                Map<String, Object> p = new LinkedHashMap<>();
-                p.put("level", "info");
-                p.put("message", (r.resolvedBy() == null ? "An approver" : r.resolvedBy())
-                        + " asked a question on the approval of node '" + r.nodeId() + "'; it stays open.");
-                p.put("nodeId", r.nodeId());
-                p.put("fields", fields);
-                emit(EventTypes.LOG_APPENDED, r.nodeId(), p);
-                return null;
-            }
+            Map<String, Object> answer = Values.asMap(r.resumeValue());
+            String action = String.valueOf(answer.get("action"));
+            String approver = null;
             if (open.kind() == InterruptKind.APPROVAL) {
-                Quorum q = Quorum.of(def.node(r.nodeId()));
-                String action = String.valueOf(Values.asMap(r.resumeValue()).get("action"));
-                if (q.required() > 1 && List.of("accept", "edit-accept", "reject").contains(action)) {
-                    String voter = r.resolvedBy() != null ? r.resolvedBy() : "anonymous-" + (open.votes().size() + 1);
-                    if (open.votes().containsKey(voter)) {
-                        return Rejection.of("validation_error", "'" + voter + "' has already voted on the approval on node '"
-                                + r.nodeId() + "'.");
+                // The host's principal decides; a decidedBy in the body names the approver only when there is none.
+                approver = r.resolvedBy() != null ? r.resolvedBy()
+                        : answer.get("decidedBy") instanceof String d && !d.isBlank() ? d : null;
+                ApprovalPolicy policy = ApprovalPolicy.of(def.node(r.nodeId()));
+                if (!policy.mayDecide(approver)) {
+                    return new Rejection("forbidden", (approver == null ? "An unidentified caller" : "'" + approver + "'")
+                            + " is not among the approvers of the approval on node '" + r.nodeId() + "'.",
+                            List.of("approversList=" + policy.approvers()));
+                }
+                if ("ask".equals(action)) {
+                    askApprover(r, open, answer);
+                    return null;
+                }
+                if (policy.required() > 1 && List.of("accept", "edit-accept", "reject").contains(action)) {
+                    Object earlier = approver == null ? null : open.votes().get(approver);
+                    if (earlier != null && "reject".equals(earlier) != "reject".equals(action)) {
+                        return new Rejection("vote_already_cast", "'" + approver + "' already voted " + earlier
+                                + " on the approval on node '" + r.nodeId() + "'; a vote cannot be changed.",
+                                List.of("decidedBy=" + approver));
                     }
-                    String vote = "reject".equals(action) ? "reject" : "accept";
-                    long accepts = open.votesFor("accept") + ("accept".equals(vote) ? 1 : 0);
-                    long rejects = open.votesFor("reject") + ("reject".equals(vote) ? 1 : 0);
-                    Map<String, Object> v = new LinkedHashMap<>();
-                    v.put("nodeId", r.nodeId());
-                    v.put("interruptId", open.interruptId());
-                    v.put("action", action);
-                    v.put("decidedBy", voter);
-                    v.put("decidedAt", now.toString());
-                    v.put("quorumProgress", Map.of("granted", accepts, "rejected", rejects, "required", q.required()));
-                    emit(EventTypes.APPROVAL_RECEIVED, r.nodeId(), v);
-                    if (!q.rejects(rejects) && accepts < q.required()) {
-                        return null; // a partial vote: the gate stays open
+                    if (!quorumReached(r, open, policy, action, approver)) {
+                        return null; // a partial or repeated vote: the gate stays open
                     }
                 }
             }
@@ -392,19 +385,19 @@ public final class Engine {
 
             Node node = def.node(r.nodeId());
             if (open.kind() == InterruptKind.APPROVAL) {
-                String action = String.valueOf(Values.asMap(r.resumeValue()).get("action"));
                 switch (action) {
                     case "accept", "edit-accept" -> {
                         if (open.beforeDispatch()) {
                             dispatch(node);
                             advance();
                         } else {
-                            complete(r.nodeId(), Values.asMap(r.resumeValue()), null, b.node(r.nodeId()));
+                            complete(r.nodeId(), approvedOutputs(node, answer), null, b.node(r.nodeId()));
                         }
                     }
                     case "reject" -> fail(r.nodeId(), ErrorInfo.of(ErrorInfo.APPROVAL_REJECTED, "The approval on node '"
                             + r.nodeId() + "' was rejected."), null);
-                    default -> requestInterrupt(node, open.beforeDispatch()); // refine: ask again with a new interrupt
+                    case "refine" -> refine(node, open, answer, approver);
+                    default -> requestInterrupt(node, open.beforeDispatch()); // an action of a custom schema: ask again
                 }
             } else if (open.kind() == InterruptKind.EXTERNAL_EVENT && open.beforeDispatch()) {
                 Edge e = eventEdge(node);
@@ -422,6 +415,176 @@ public final class Engine {
                         b.node(r.nodeId()));
             }
             return null;
+        }
+
+        /**
+         * OpenWOP's legacy approval answer {@code {decision: approved|rejected, feedback?}} as the action it stands
+         * for: approved is accept, rejected with feedback is refine (the feedback as whole-artifact text), rejected
+         * without feedback is reject. Any other value is returned as it is.
+         */
+        static Object legacyDecisionAsAction(Object resumeValue) {
+            if (!(resumeValue instanceof Map<?, ?> m) || m.containsKey("action") || !(m.get("decision") instanceof String d)) {
+                return resumeValue;
+            }
+            Map<String, Object> out = new LinkedHashMap<>(Values.asMap(resumeValue));
+            String feedback = m.get("feedback") instanceof String f && !f.isBlank() ? f : null;
+            switch (d) {
+                case "approved" -> out.put("action", "accept");
+                case "rejected" -> {
+                    out.put("action", feedback == null ? "reject" : "refine");
+                    if (feedback != null && !out.containsKey("refineFeedback")) {
+                        out.put("refineFeedback", Map.of("scope", "whole", "text", feedback));
+                    }
+                }
+                default -> {
+                    return resumeValue;
+                }
+            }
+            out.remove("decision");
+            return out;
+        }
+
+        /** OpenWOP "ask keeps it open": the question is logged and the same interrupt stays open. */
+        void askApprover(RunInput.InterruptResolved r, OpenInterrupt open, Map<String, Object> answer) {
+            Map<String, Object> fields = new LinkedHashMap<>(answer);
+            fields.put("interruptId", open.interruptId());
+            if (r.resolvedBy() != null) {
+                fields.put("askedBy", r.resolvedBy());
+            }
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("level", "info");
+            p.put("message", (r.resolvedBy() == null ? "An approver" : r.resolvedBy())
+                    + " asked a question on the approval of node '" + r.nodeId() + "'; it stays open.");
+            p.put("nodeId", r.nodeId());
+            p.put("fields", fields);
+            emit(EventTypes.LOG_APPENDED, r.nodeId(), p);
+        }
+
+        /**
+         * Records one approver's vote on a quorum gate ({@code approval.received} with {@code quorumProgress}) and
+         * returns whether the gate is now decided. Each approver counts once: the same vote again is recorded as a
+         * {@code log.appended} and changes nothing (idempotent and auditable, as the quorum profile asks); a
+         * changed vote is refused before this is called ({@code vote_already_cast}).
+         */
+        boolean quorumReached(RunInput.InterruptResolved r, OpenInterrupt open, ApprovalPolicy policy, String action,
+                              String approver) {
+            String voter = approver != null ? approver : "anonymous-" + (open.votes().size() + 1);
+            String vote = "reject".equals(action) ? "reject" : "accept";
+            if (open.votes().containsKey(voter)) {
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("level", "info");
+                p.put("message", "'" + voter + "' voted " + vote + " again on the approval of node '" + r.nodeId()
+                        + "'; a vote counts once.");
+                p.put("nodeId", r.nodeId());
+                p.put("fields", Map.of("interruptId", open.interruptId(), "decidedBy", voter, "action", action));
+                emit(EventTypes.LOG_APPENDED, r.nodeId(), p);
+                return false;
+            }
+            long rejects = open.votesFor("reject") + ("reject".equals(vote) ? 1 : 0);
+            long accepts = open.votes().size() + 1 - rejects; // accept and edit-accept both grant
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("nodeId", r.nodeId());
+            v.put("interruptId", open.interruptId());
+            v.put("action", action);
+            v.put("decidedBy", voter);
+            v.put("decidedAt", now.toString());
+            v.put("quorumProgress", Map.of("granted", accepts, "rejected", rejects, "required", policy.required()));
+            emit(EventTypes.APPROVAL_RECEIVED, r.nodeId(), v);
+            return policy.rejects(rejects) || accepts >= policy.required();
+        }
+
+        /**
+         * What an accepted approval gate outputs: the answer, plus {@code artifactData} — the edited artifact after
+         * {@code edit-accept}, otherwise the artifact the approvers were shown — so successors read one field either way.
+         */
+        Map<String, Object> approvedOutputs(Node node, Map<String, Object> answer) {
+            Map<String, Object> out = new LinkedHashMap<>(answer);
+            if ("edit-accept".equals(answer.get("action")) && answer.containsKey("editedArtifactData")) {
+                out.put("artifactData", answer.get("editedArtifactData"));
+            } else if (!out.containsKey("artifactData")) {
+                Map<String, Object> shown = interruptData(node, node.interrupt());
+                if (shown.containsKey("artifactData")) {
+                    out.put("artifactData", shown.get("artifactData"));
+                }
+            }
+            return out;
+        }
+
+        /**
+         * OpenWOP refine: the artifact goes back to be produced again. The feedback is recorded as the run variable
+         * {@code refineFeedback} (what the producing nodes read: {@code ${variables.refineFeedback.text}} in their
+         * config, a port bound to the variable, or CEL), then {@code capstan.approval.refined} resets the gate and
+         * the completed nodes feeding it, which run again; the gate then asks with a new interrupt. A gate with
+         * nothing feeding it is asked again. Each round counts against the loop limit ({@code maxLoopIterations})
+         * and, as the nodes re-run, against the node-execution cap, so endless refining ends the run.
+         */
+        void refine(Node gate, OpenInterrupt open, Map<String, Object> answer, String approver) {
+            String roundsKey = RunStateBuilder.REFINE_ROUNDS_PREFIX + gate.id();
+            int round = b.loopIterations(roundsKey) + 1;
+            Integer limit = b.options().maxLoopIterations() != null ? b.options().maxLoopIterations()
+                    : def.settings().maxLoopIterations();
+            if (limit != null && round > limit) {
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("kind", "loop-iterations");
+                p.put("limit", limit);
+                p.put("observed", round);
+                p.put("nodeId", gate.id());
+                emit(EventTypes.CAP_BREACHED, gate.id(), p);
+                failRun(new ErrorInfo(ErrorInfo.LOOP_LIMIT_EXCEEDED, "The approval on node '" + gate.id()
+                        + "' was sent back for refinement a " + round + "th time; the limit is " + limit + ".",
+                        Map.of("nodeId", gate.id()), false), gate.id());
+                return;
+            }
+            List<String> reset = new ArrayList<>();
+            for (Edge in : def.graph().incomingForward(gate.id())) {
+                if (b.node(in.from()).status() == NodeStatus.COMPLETED && !reset.contains(in.from())) {
+                    reset.add(in.from());
+                }
+            }
+            List<String> producers = List.copyOf(reset);
+            reset.add(gate.id());
+            Map<String, Object> feedback = refineFeedback(answer);
+
+            Map<String, Object> value = new LinkedHashMap<>(feedback);
+            value.put("nodeId", gate.id());
+            value.put("round", round);
+            value.put("producerNodeIds", producers);
+            if (approver != null) {
+                value.put("decidedBy", approver);
+            }
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("name", REFINE_FEEDBACK_VARIABLE);
+            v.put("previous", b.variables().get(REFINE_FEEDBACK_VARIABLE));
+            v.put("next", value);
+            v.put("nodeId", gate.id());
+            emit(EventTypes.VARIABLE_CHANGED, gate.id(), v);
+
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("nodeId", gate.id());
+            p.put("interruptId", open.interruptId());
+            p.put("round", round);
+            p.put("refineFeedback", feedback);
+            if (approver != null) {
+                p.put("decidedBy", approver);
+            }
+            p.put("resetNodeIds", List.copyOf(reset));
+            emit(EventTypes.APPROVAL_REFINED, gate.id(), p);
+            advance();
+        }
+
+        /** The structured refine feedback; a legacy {@code feedback} string is whole-artifact text. */
+        static Map<String, Object> refineFeedback(Map<String, Object> answer) {
+            if (answer.get("refineFeedback") instanceof Map<?, ?> m) {
+                Map<String, Object> f = new LinkedHashMap<>(Values.asMap(m));
+                f.putIfAbsent("scope", "whole");
+                return f;
+            }
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("scope", "whole");
+            if (answer.get("feedback") instanceof String text && !text.isBlank()) {
+                f.put("text", text);
+            }
+            return f;
         }
 
         /** An event edge's condition over the event ({@code event}) and the usual roots. */
@@ -598,7 +761,7 @@ public final class Engine {
                 if (open != null) {
                     InterruptSpec spec = specOf(node, open);
                     commands.add(new Command.RequestInterrupt(b.runId(), id, open.interruptId(), open.kind(), open.key(),
-                            InterruptData.forKind(spec.kind(), id, spec.data()), open.resumeSchema(), spec.timeoutMs()));
+                            interruptData(node, spec), open.resumeSchema(), spec.timeoutMs()));
                 } else if (n.status() == NodeStatus.RETRY_WAIT) {
                     commands.add(new Command.ScheduleTimer(b.runId(), timerId(TimerKind.RETRY, id, n.attempt() + 1),
                             TimerKind.RETRY, id, n.attempt() + 1, n.retryAt() == null ? now : n.retryAt()));
@@ -1230,12 +1393,25 @@ public final class Engine {
             return node.interrupt();
         }
 
+        /**
+         * An interrupt's data in its OpenWOP shape. An approval's data is interpolated like a node's config, so its
+         * {@code artifactData} can show what the nodes before it produced ({@code ${outputs.draft.text}}) — after a
+         * refine, the new version.
+         */
+        Map<String, Object> interruptData(Node node, InterruptSpec spec) {
+            Map<String, Object> given = spec.data();
+            if (spec.kind() == InterruptKind.APPROVAL) {
+                given = Interpolator.interpolate(given, b.inputs(), b.variables(), outputsByNode(), loopContext(node.id()));
+            }
+            return InterruptData.forKind(spec.kind(), node.id(), given);
+        }
+
         void requestInterrupt(Node node, InterruptSpec spec, boolean beforeDispatch) {
             NodeState n = b.node(node.id());
             String interruptId = ids.nextId();
             int count = n.interrupts() + 1;
             String key = b.runId() + ":" + node.id() + ":" + count;
-            Map<String, Object> data = InterruptData.forKind(spec.kind(), node.id(), spec.data());
+            Map<String, Object> data = interruptData(node, spec);
             Map<String, Object> schema = spec.resumeSchema() == null ? ResumeSchemas.forKind(spec.kind()) : spec.resumeSchema();
             // interrupt.requested mirrors suspend-request.schema.json, which is closed: identity goes on the envelope
             // (nodeId) and on node.suspended (interruptId).

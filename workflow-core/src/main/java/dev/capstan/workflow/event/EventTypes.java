@@ -29,6 +29,11 @@ public final class EventTypes {
     public static final String CAP_BREACHED = "cap.breached";
     /** A loop edge re-entered its body: the listed nodes are reset for another iteration. */
     public static final String LOOP_REENTERED = "capstan.loop.reentered";
+    /**
+     * An approval was answered with refine: the feedback is in {@code refineFeedback} (and the run variable of that
+     * name), the gate and the nodes that produced its artifact ({@code resetNodeIds}) are reset to run again.
+     */
+    public static final String APPROVAL_REFINED = "capstan.approval.refined";
     /** First event after a fork's copied prefix: records the source and any run-option overlay. */
     public static final String RUN_FORKED = "capstan.run.forked";
     /** Vendor event: a cancel waits for in-flight nodes to stop (status {@code cancelling}); run.cancelled follows. */

@@ -205,6 +205,13 @@ public final class OpenWopLoader {
             case "core.approvalGate", "core.chat.approvalGate" -> {
                 kind = NodeKind.INTERRUPT;
                 Object resume = config.get("resumeSchema");
+                List<String> approvers = strings(config.get("approversList"));
+                Long required = Values.asLong(config.get("requiredApprovals"));
+                if (required != null && !approvers.isEmpty() && required > approvers.stream().distinct().count()) {
+                    problems.add(doc.error("node.quorum_unreachable", p + "/config/requiredApprovals", "Approval '" + id
+                            + "' needs " + required + " approvals but lists only " + approvers.stream().distinct().count()
+                            + " approvers; it could never be accepted."));
+                }
                 interrupt = new InterruptSpec(InterruptKind.APPROVAL, approvalData(config),
                         resume instanceof Map<?, ?> ? Values.asMap(resume) : ResumeSchemas.approval(strings(config.get("actions"))),
                         Values.asLong(config.get("timeoutMs")));

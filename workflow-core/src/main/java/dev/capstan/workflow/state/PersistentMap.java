@@ -23,15 +23,44 @@ public final class PersistentMap<K, V> extends AbstractMap<K, V> {
     private static final int MASK = (1 << BITS) - 1;
     private static final PersistentMap<?, ?> EMPTY = new PersistentMap<>(new Branch(0, new Object[0]), 0, 0);
 
+    /** The trie; null while the map is flat. */
     private final Branch root;
     private final int size;
     private final long nextOrder;
     private volatile Leaf[] ordered; // built on first iteration
+    /**
+     * The flat form: the hash map an {@link Editor} filled from empty (a fold), handed over and never changed again.
+     * Reading it costs what a hash map costs; the trie is built from it the first time the map is changed
+     * ({@link #trie()}), so a fold of n events is O(n) and the O(n log n) trie build is paid only by a state that
+     * is then decided on — once.
+     */
+    private final java.util.LinkedHashMap<K, V> flat;
+    private volatile PersistentMap<K, V> trie;
 
     private PersistentMap(Branch root, int size, long nextOrder) {
         this.root = root;
         this.size = size;
         this.nextOrder = nextOrder;
+        this.flat = null;
+    }
+
+    private PersistentMap(java.util.LinkedHashMap<K, V> flat) {
+        this.root = null;
+        this.size = flat.size();
+        this.nextOrder = flat.size();
+        this.flat = flat;
+    }
+
+    /** This map as a trie (itself unless it is flat; a flat map converts once and keeps the result). */
+    private PersistentMap<K, V> trie() {
+        if (flat == null) {
+            return this;
+        }
+        PersistentMap<K, V> t = trie;
+        if (t == null) {
+            trie = t = bulk(flat);
+        }
+        return t;
     }
 
     @SuppressWarnings("unchecked")
@@ -55,6 +84,9 @@ public final class PersistentMap<K, V> extends AbstractMap<K, V> {
     /** This map with {@code key} bound to {@code value}; a new key goes last in iteration order. */
     public PersistentMap<K, V> plus(K key, V value) {
         Objects.requireNonNull(key, "key");
+        if (flat != null) {
+            return trie().plus(key, value);
+        }
         int hash = spread(key.hashCode());
         Leaf[] replaced = new Leaf[1];
         Branch r = insert(root, 0, new Leaf(key, value, hash, nextOrder), replaced);
@@ -69,6 +101,9 @@ public final class PersistentMap<K, V> extends AbstractMap<K, V> {
         if (key == null) {
             return this;
         }
+        if (flat != null) {
+            return flat.containsKey(key) ? trie().minus(key) : this;
+        }
         Object r = remove(root, 0, spread(key.hashCode()), key);
         if (r == root) {
             return this;
@@ -79,13 +114,16 @@ public final class PersistentMap<K, V> extends AbstractMap<K, V> {
     @Override
     @SuppressWarnings("unchecked")
     public V get(Object key) {
+        if (flat != null) {
+            return flat.get(key);
+        }
         Leaf l = find(key);
         return l == null ? null : (V) l.value;
     }
 
     @Override
     public boolean containsKey(Object key) {
-        return find(key) != null;
+        return flat != null ? flat.containsKey(key) : find(key) != null;
     }
 
     @Override
@@ -100,6 +138,9 @@ public final class PersistentMap<K, V> extends AbstractMap<K, V> {
 
     @Override
     public Set<Map.Entry<K, V>> entrySet() {
+        if (flat != null) {
+            return java.util.Collections.unmodifiableMap(flat).entrySet();
+        }
         return new AbstractSet<>() {
             @Override
             public Iterator<Map.Entry<K, V>> iterator() {
@@ -139,11 +180,12 @@ public final class PersistentMap<K, V> extends AbstractMap<K, V> {
     /**
      * Mutable changes over a persistent base. Folding a long log changes thousands of entries; doing that with
      * {@link #plus} would copy a trie path per event, so the changes collect in a hash map and are merged once,
-     * by {@link #build()} (a bulk build when the base is empty, as in a fold from the start).
+     * by {@link #build()}. Over an empty base (a fold from the start) the hash map itself becomes the built map,
+     * in its flat form: building costs nothing, so a fold stays linear in its events.
      */
     public static final class Editor<K, V> {
         private PersistentMap<K, V> base;
-        private final java.util.LinkedHashMap<K, V> changes = new java.util.LinkedHashMap<>();
+        private java.util.LinkedHashMap<K, V> changes = new java.util.LinkedHashMap<>();
 
         Editor(PersistentMap<K, V> base) {
             this.base = base;
@@ -169,15 +211,16 @@ public final class PersistentMap<K, V> extends AbstractMap<K, V> {
             }
             PersistentMap<K, V> m;
             if (base.isEmpty()) {
-                m = bulk(changes);
+                m = new PersistentMap<>(changes); // the map now owns it: this editor starts a new one
+                changes = new java.util.LinkedHashMap<>();
             } else {
                 m = base;
                 for (Map.Entry<K, V> e : changes.entrySet()) {
                     m = m.plus(e.getKey(), e.getValue());
                 }
+                changes.clear();
             }
             base = m;
-            changes.clear();
             return m;
         }
     }

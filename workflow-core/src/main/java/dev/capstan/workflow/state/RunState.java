@@ -12,7 +12,7 @@ import java.util.Map;
  *
  * @param nextSequence   the sequence the next event gets
  * @param nodeExecutions node starts so far (the node-execution cap counts these)
- * @param loopIterations loop edge id → re-entries so far
+ * @param loopIterations loop edge id → re-entries so far; {@code refine:<node>} → refine rounds of that approval
  * @param interrupts     node id → its open interrupt
  * @param drainPolicy    while paused: "immediate" or "drain-current-node"
  * @param currentNodeId  the node that last started or holds an interrupt

@@ -17,6 +17,9 @@ import java.util.Map;
  */
 public final class RunStateBuilder {
 
+    /** Key prefix under which {@code loopIterations} counts an approval gate's refine rounds. */
+    public static final String REFINE_ROUNDS_PREFIX = "refine:";
+
     private String runId;
     private String workflowId;
     private RunStatus status;
@@ -275,12 +278,11 @@ public final class RunStateBuilder {
                     loops = loops.plus(target, new LoopPosition(edgeId, (String) p.get("iteratorVar"), items, index,
                             count.intValue()));
                 }
-                for (Object id : (List<?>) p.getOrDefault("resetNodeIds", List.of())) {
-                    NodeState n = node((String) id);
-                    nodes.put(n.nodeId(), new NodeState(n.nodeId(), NodeStatus.IDLE, n.attempt(), 0, n.executions(),
-                            n.interrupts(), Map.of(), null, null, null, n.typeId()));
-                    interrupts = interrupts.minus(n.nodeId());
-                }
+                resetNodes(p);
+            }
+            case EventTypes.APPROVAL_REFINED -> {
+                loopIterations = loopIterations.plus(REFINE_ROUNDS_PREFIX + nodeId, Values.asLong(p.get("round")).intValue());
+                resetNodes(p);
             }
             case EventTypes.RUN_CANCELLING -> cancellation = p;
             case EventTypes.APPROVAL_RECEIVED -> {
@@ -320,6 +322,16 @@ public final class RunStateBuilder {
         }
     }
 
+    /** Puts the event's {@code resetNodeIds} back to idle for another run (attempts and counts are kept). */
+    private void resetNodes(Map<String, Object> p) {
+        for (Object id : (List<?>) p.getOrDefault("resetNodeIds", List.of())) {
+            NodeState n = node((String) id);
+            nodes.put(n.nodeId(), new NodeState(n.nodeId(), NodeStatus.IDLE, n.attempt(), 0, n.executions(),
+                    n.interrupts(), Map.of(), null, null, null, n.typeId()));
+            interrupts = interrupts.minus(n.nodeId());
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static List<Object> listOrNull(Object o) {
         return o instanceof List<?> l ? (List<Object>) l : null;
@@ -344,8 +356,8 @@ public final class RunStateBuilder {
         if (startedAt == null) {
             return RunStatus.PENDING;
         }
-        for (OpenInterrupt i : interrupts.values()) {
-            return i.kind().waitingStatus();
+        if (!interrupts.isEmpty()) { // asked first: this runs after every event, and most runs wait for nothing
+            return interrupts.values().iterator().next().kind().waitingStatus();
         }
         return RunStatus.RUNNING;
     }

@@ -259,7 +259,8 @@ class GeneratedRunPropertiesTest {
             };
         }
         if (c instanceof Command.RequestInterrupt q) {
-            return new RunInput.InterruptResolved(q.nodeId(), Map.of("action", pick % 4 == 0 ? "reject" : "accept"), "u");
+            String action = pick % 4 == 0 ? "reject" : pick % 7 == 3 ? "refine" : "accept";
+            return new RunInput.InterruptResolved(q.nodeId(), Map.of("action", action), "u");
         }
         if (c instanceof Command.ScheduleTimer t) {
             return new RunInput.TimerFired(t.kind(), t.nodeId(), t.attempt());

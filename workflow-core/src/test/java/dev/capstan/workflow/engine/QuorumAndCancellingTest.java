@@ -56,11 +56,13 @@ class QuorumAndCancellingTest {
     }
 
     @Test
-    void theSamePrincipalCannotVoteTwice() {
+    void theSamePrincipalCountsOnceAndCannotChangeItsVote() {
         RunDriver run = quorumRun();
         vote(run, "accept", "alice");
         Decision again = vote(run, "accept", "alice");
-        assertThat(again.rejection().code()).isEqualTo("validation_error");
+        assertThat(again.rejection()).isNull();
+        assertThat(again.events()).extracting(RunEvent::type).containsExactly("log.appended");
+        assertThat(vote(run, "reject", "alice").rejection().code()).isEqualTo("vote_already_cast");
         assertThat(run.state.interrupts().get("gate").votesFor("accept")).isEqualTo(1);
     }
 

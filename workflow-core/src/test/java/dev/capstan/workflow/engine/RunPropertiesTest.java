@@ -115,9 +115,11 @@ class RunPropertiesTest {
             };
         }
         if (c instanceof Command.RequestInterrupt q) {
-            return switch (r.nextInt(5)) {
+            return switch (r.nextInt(6)) {
                 case 0 -> new RunInput.InterruptResolved(q.nodeId(), Map.of("action", "reject"), "u");
                 case 1 -> new RunInput.InterruptResolved(q.nodeId(), Map.of("action", "nonsense"), "u");
+                case 2 -> new RunInput.InterruptResolved(q.nodeId(), Map.of("action", "refine",
+                        "refineFeedback", Map.of("scope", "whole", "text", "again")), "u");
                 default -> new RunInput.InterruptResolved(q.nodeId(), Map.of("action", "accept"), "u");
             };
         }

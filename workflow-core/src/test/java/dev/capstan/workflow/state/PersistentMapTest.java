@@ -105,7 +105,7 @@ class PersistentMapTest {
     }
 
     @Test
-    void anEditorOverAnEmptyMapBuildsInBulkInInsertionOrder() {
+    void anEditorOverAnEmptyMapBuildsAMapInInsertionOrder() {
         forSeeds(2_000L, 100, r -> buildInBulk(ints(r, 300, 500)));
     }
 
@@ -122,6 +122,61 @@ class PersistentMapTest {
             assertThat(built.get(k)).isEqualTo(model.get(k));
         }
         assertThat(built.plus("new", 1).keySet()).endsWith("new");
+    }
+
+    /**
+     * A map an editor built from empty (a fold) is flat until it is changed: it must answer like the model, and the
+     * maps derived from it by plus / minus must too, while it stays as it was.
+     */
+    @Test
+    void aMapBuiltFromEmptyBehavesLikeALinkedHashMapBeforeAndAfterItIsChanged() {
+        forSeeds(3_000L, 200, r -> {
+            boolean collide = r.nextBoolean();
+            PersistentMap.Editor<Key, Integer> ed = PersistentMap.<Key, Integer>empty().editor();
+            Map<Key, Integer> model = new LinkedHashMap<>();
+            Map<Integer, Key> keys = new java.util.HashMap<>();
+            for (int v : ints(r, 3_000, 5_000)) {
+                Key key = keys.computeIfAbsent(v % 700, id -> new Key(id, collide ? id % 5 : id * 0x9E3779B9));
+                ed.put(key, v);
+                model.put(key, v);
+                assertThat(ed.get(key)).isEqualTo(v);
+            }
+            PersistentMap<Key, Integer> built = ed.build();
+            Map<Key, Integer> before = new LinkedHashMap<>(model);
+            assertThat(new ArrayList<>(built.entrySet())).containsExactlyElementsOf(model.entrySet());
+            assertThat(built).isEqualTo(model);
+            assertThat(built.hashCode()).isEqualTo(model.hashCode());
+            for (Key k : keys.values()) {
+                assertThat(built.get(k)).isEqualTo(model.get(k));
+                assertThat(built.containsKey(k)).isEqualTo(model.containsKey(k));
+            }
+            PersistentMap<Key, Integer> m = built;
+            for (int op : ints(r, 200, 100_000)) {
+                Key key = keys.computeIfAbsent((op / 2) % 800, id -> new Key(id, collide ? id % 5 : id * 0x9E3779B9));
+                if (op % 2 == 0) {
+                    m = m.plus(key, op);
+                    model.put(key, op);
+                } else {
+                    m = m.minus(key);
+                    model.remove(key);
+                }
+                assertThat(m.get(key)).isEqualTo(model.get(key));
+            }
+            assertThat(new ArrayList<>(m.entrySet())).containsExactlyElementsOf(model.entrySet());
+            assertThat(new ArrayList<>(built.entrySet())).as("the flat map is unchanged")
+                    .containsExactlyElementsOf(before.entrySet());
+        });
+    }
+
+    @Test
+    void anEditorKeepsWorkingAfterItHandedItsTableToAFlatMap() {
+        PersistentMap.Editor<String, Integer> ed = PersistentMap.<String, Integer>empty().editor();
+        ed.put("a", 1);
+        PersistentMap<String, Integer> first = ed.build();
+        ed.put("b", 2);
+        PersistentMap<String, Integer> second = ed.build();
+        assertThat(first).containsExactly(Map.entry("a", 1));
+        assertThat(second).containsExactly(Map.entry("a", 1), Map.entry("b", 2));
     }
 
     @Test
