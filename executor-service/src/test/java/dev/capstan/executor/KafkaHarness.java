@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.common.messaging.NodeDispatchMessage;
 import dev.capstan.common.messaging.NodeResultMessage;
 import dev.capstan.common.messaging.Topics;
+import dev.capstan.devstack.testing.Await;
 import dev.capstan.devstack.testing.SharedInfrastructure;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.capstan.common.messaging.NodeDispatchMessage;
 import dev.capstan.common.messaging.NodeResultMessage;
+import dev.capstan.devstack.testing.Await;
 import dev.capstan.devstack.testing.KafkaTestResource;
 import dev.capstan.devstack.testing.PostgresTestResource;
-import dev.capstan.executor.Await;
 import dev.capstan.executor.KafkaHarness;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -9,15 +9,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
-import java.util.List;
-import java.util.Properties;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -36,9 +28,7 @@ public class ChildRunConsumer {
     private final ObjectMapper json;
     private final RunServiceConfig config;
     private final String bootstrap;
-    private final AtomicBoolean running = new AtomicBoolean();
-    private KafkaConsumer<String, String> consumer;
-    private Thread thread;
+    private GroupPollLoop loop;
 
     public ChildRunConsumer(RunCoordinator coordinator, ObjectMapper json, RunServiceConfig config,
                             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
@@ -49,49 +39,15 @@ public class ChildRunConsumer {
     }
 
     void start(@Observes StartupEvent start) {
-        if (!config.consumeResults()) {
-            return;
+        if (config.consumeResults()) {
+            loop = new GroupPollLoop(bootstrap, config.resultsGroup() + ".children", Topics.RUN_CHILDREN, 100,
+                    "child-run-consumer", records -> records.forEach(this::handle));
         }
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.resultsGroup() + ".children");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "100");
-        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
-        consumer.subscribe(List.of(Topics.RUN_CHILDREN));
-        running.set(true);
-        thread = new Thread(this::loop, "child-run-consumer");
-        thread.setDaemon(true);
-        thread.start();
     }
 
     void stop(@Observes ShutdownEvent stop) throws InterruptedException {
-        if (running.compareAndSet(true, false)) {
-            consumer.wakeup();
-            thread.join(10_000);
-        }
-    }
-
-    private void loop() {
-        try {
-            while (running.get()) {
-                ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
-                for (ConsumerRecord<String, String> record : records) {
-                    handle(record);
-                }
-                if (!records.isEmpty()) {
-                    consumer.commitSync();
-                }
-            }
-        } catch (WakeupException e) {
-            if (running.get()) {
-                throw e;
-            }
-        } catch (RuntimeException e) {
-            LOG.error("Child run consumer stopped", e);
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
+        if (loop != null) {
+            loop.stop();
         }
     }
 

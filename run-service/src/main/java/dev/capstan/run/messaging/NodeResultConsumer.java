@@ -12,17 +12,10 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -41,9 +34,7 @@ public class NodeResultConsumer {
     private final ObjectMapper json;
     private final RunServiceConfig config;
     private final String bootstrap;
-    private final AtomicBoolean running = new AtomicBoolean();
-    private KafkaConsumer<String, String> consumer;
-    private Thread thread;
+    private GroupPollLoop loop;
 
     public NodeResultConsumer(RunCoordinator coordinator, ObjectMapper json, RunServiceConfig config,
                               @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
@@ -54,53 +45,25 @@ public class NodeResultConsumer {
     }
 
     void start(@Observes StartupEvent start) {
-        if (!config.consumeResults()) {
-            return;
+        if (config.consumeResults()) {
+            loop = new GroupPollLoop(bootstrap, config.resultsGroup(), Topics.NODE_RESULTS, 500, "node-result-consumer",
+                    this::applyAll);
         }
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.resultsGroup());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
-        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
-        consumer.subscribe(List.of(Topics.NODE_RESULTS));
-        running.set(true);
-        thread = new Thread(this::loop, "node-result-consumer");
-        thread.setDaemon(true);
-        thread.start();
     }
 
     void stop(@Observes ShutdownEvent stop) throws InterruptedException {
-        if (running.compareAndSet(true, false)) {
-            consumer.wakeup();
-            thread.join(10_000);
+        if (loop != null) {
+            loop.stop();
         }
     }
 
-    private void loop() {
-        try {
-            while (running.get()) {
-                ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
-                if (records.isEmpty()) {
-                    continue;
-                }
-                List<Uni<Void>> applied = new ArrayList<>(records.count());
-                for (ConsumerRecord<String, String> record : records) {
-                    applied.add(apply(record));
-                }
-                Uni.join().all(applied).andCollectFailures().await().indefinitely();
-                consumer.commitSync();
-            }
-        } catch (WakeupException e) {
-            if (running.get()) {
-                throw e;
-            }
-        } catch (RuntimeException e) {
-            LOG.error("Node result consumer stopped", e);
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
+    /** A poll's records: concurrently across runs, in order within a run (the coordinator serialises per run). */
+    private void applyAll(ConsumerRecords<String, String> records) {
+        List<Uni<Void>> applied = new ArrayList<>(records.count());
+        for (ConsumerRecord<String, String> record : records) {
+            applied.add(apply(record));
         }
+        Uni.join().all(applied).andCollectFailures().await().indefinitely();
     }
 
     private Uni<Void> apply(ConsumerRecord<String, String> record) {

@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.common.identity.IdentityToken;
 import dev.capstan.common.messaging.NodeDispatchMessage;
 import dev.capstan.common.messaging.Topics;
-import dev.capstan.run.testing.HoldingServer;
+import dev.capstan.devstack.testing.HoldingServer;
 import dev.capstan.run.testing.WithTestExecutor;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -139,10 +139,10 @@ class NodeCancelTest extends WithTestExecutor {
 
             // Nothing else closes it before the request's own timeout (30 s for local nodes).
             end = System.currentTimeMillis() + 25_000;
-            while (!target.held().get(0).closedByClient && System.currentTimeMillis() < end) {
+            while (!target.held().get(0).closedByClient() && System.currentTimeMillis() < end) {
                 Thread.sleep(20);
             }
-            assertThat(target.held().get(0).closedByClient).as("the local request's connection was closed").isTrue();
+            assertThat(target.held().get(0).closedByClient()).as("the local request's connection was closed").isTrue();
             assertThat(target.held()).hasSize(1);
             assertThat(types(eventsUntilComplete(TENANT, runId))).endsWith("run.cancelled").doesNotContain("node.completed");
             assertThat(executor.received()).noneMatch(d -> d.runId().equals(runId));

@@ -1,4 +1,4 @@
-package dev.capstan.executor;
+package dev.capstan.devstack.testing;
 
 import java.util.function.Predicate;
 import java.util.function.Supplier;

@@ -1,4 +1,4 @@
-package dev.capstan.executor;
+package dev.capstan.devstack.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
