@@ -10,6 +10,7 @@ import dev.capstan.node.NodeInvocation;
 import dev.capstan.node.NodeOutcome;
 import dev.capstan.node.NodeRunner;
 import dev.capstan.node.ProgressSink;
+import dev.capstan.workflow.engine.Command;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -222,7 +223,7 @@ public final class DispatchProcessor {
     /** The dispatch's invocation id, or {@code runId:nodeId:attempt} from an older sender that left it out. */
     static String invocationId(NodeDispatchMessage d) {
         return d.invocationId() != null && !d.invocationId().isBlank() ? d.invocationId()
-                : d.runId() + ":" + d.nodeId() + ":" + d.attempt();
+                : Command.DispatchNode.idempotencyKey(d.runId(), d.nodeId(), d.attempt());
     }
 
     private Map<String, Object> asMap(NodeResultMessage m) {

@@ -31,10 +31,6 @@ final class ChildRuns {
                 .toString().replace("-", "");
     }
 
-    static String invocationId(String runId, String nodeId, int attempt) {
-        return runId + ":" + nodeId + ":" + attempt;
-    }
-
     /** The start message for a dispatched sub-workflow node; inputMapping reads the parent's variables now. */
     static ChildRunMessage start(String tenantId, Map<String, Object> parentRunInfo, RunState parent,
                                  Command.DispatchNode dispatch) {
@@ -56,7 +52,7 @@ final class ChildRuns {
         if (!SubWorkflowCall.of(nodeConfig).propagateCancellation()) {
             return null;
         }
-        String invocationId = invocationId(cancel.runId(), cancel.nodeId(), cancel.attempt());
+        String invocationId = Command.DispatchNode.idempotencyKey(cancel.runId(), cancel.nodeId(), cancel.attempt());
         return new ChildRunMessage(ChildRunMessage.VERSION, ChildRunMessage.CANCEL, tenantId, cancel.runId(),
                 cancel.nodeId(), cancel.attempt(), invocationId, childRunId(invocationId), nodeConfig, Map.of(), 0, Map.of());
     }

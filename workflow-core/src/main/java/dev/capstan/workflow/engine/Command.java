@@ -21,6 +21,11 @@ public sealed interface Command {
             inputs = Values.freezeMap(inputs);
             config = Values.freezeMap(config);
         }
+
+        /** The idempotency key (invocation id) of attempt {@code attempt} of a node: {@code runId:nodeId:attempt}. */
+        public static String idempotencyKey(String runId, String nodeId, int attempt) {
+            return runId + ":" + nodeId + ":" + attempt;
+        }
     }
 
     /** Fire {@link RunInput.TimerFired} with these fields at {@code fireAt}. Stale timers are ignored on arrival. */

@@ -781,7 +781,7 @@ public final class Engine {
                     commands.add(new Command.DispatchNode(b.runId(), id, node.typeId(), n.attempt(), resolveInputs(node),
                             Interpolator.interpolate(node.config(), b.inputs(), b.variables(), outputsByNode(),
                                     loopContext(id)),
-                            node.timeoutMs(), b.runId() + ":" + id + ":" + n.attempt()));
+                            node.timeoutMs(), Command.DispatchNode.idempotencyKey(b.runId(), id, n.attempt())));
                 }
             }
             advance();
@@ -1350,7 +1350,7 @@ public final class Engine {
                     Map<String, Object> config = Interpolator.interpolate(node.config(), b.inputs(), b.variables(),
                             outputsByNode(), loopContext(node.id()));
                     commands.add(new Command.DispatchNode(b.runId(), node.id(), node.typeId(), attempt,
-                            resolveInputs(node), config, node.timeoutMs(), b.runId() + ":" + node.id() + ":" + attempt));
+                            resolveInputs(node), config, node.timeoutMs(), Command.DispatchNode.idempotencyKey(b.runId(), node.id(), attempt)));
                     if (node.timeoutMs() != null) {
                         commands.add(new Command.ScheduleTimer(b.runId(), timerId(TimerKind.NODE_TIMEOUT, node.id(), attempt),
                                 TimerKind.NODE_TIMEOUT, node.id(), attempt, now.plusMillis(node.timeoutMs())));
